@@ -1,0 +1,225 @@
+/**
+ * `npm run bench [-- --json] [-- --events N]`: the figures the issues name.
+ *  1. engine: the pure core on the default model (events/s);
+ *  2. ingest: end-to-end HTTP ingestion of a realistic mixed stream in batches of 500, on
+ *     embedded PGlite and on Postgres (events/s, p50/p99 per batch);
+ *  3. floor: the same rows the Postgres ingestion wrote, written by raw batched `pg`
+ *     statements (one transaction per batch, no reads, no logic) — what the hardware allows.
+ * A benchmark, not a test: it asserts nothing and prints numbers.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { parseConfig } from '../src/config.ts';
+import { openDatabase, type Database } from '../src/db/client.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { createApiKey } from '../src/domain/api-keys.ts';
+import { validateEvent } from '../src/domain/event-input.ts';
+import { loadModelFile, DEFAULT_MODEL_PATH } from '../src/domain/model-store.ts';
+import { buildHttpServer } from '../src/http/server.ts';
+import { createLogger } from '../src/logger.ts';
+import { createRuntime } from '../src/runtime.ts';
+import { applyEvents, initialState } from '../src/scoring/index.ts';
+import type { LeadState, ScoringEvent } from '../src/scoring/types.ts';
+import { writeFloor } from './floor.ts';
+import { buildWorkload, type WorkloadEvent } from './workload.ts';
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const eventsArg = args.indexOf('--events');
+const TOTAL = eventsArg >= 0 ? Number(args[eventsArg + 1]) : 20_000;
+const BATCH = 500;
+const log = (s: string) => {
+  if (!json) process.stderr.write(`${s}\n`);
+};
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0;
+};
+const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+
+async function benchEngine() {
+  const active = await loadModelFile(DEFAULT_MODEL_PATH);
+  const endAt = Date.parse('2026-11-23T03:00:00Z');
+  const { events } = buildWorkload({ events: 200_000, endAt, seed: 7 });
+  // Validate/normalise once (that is ingestion's job, not the engine's), keyed by lead email.
+  const prepared: { lead: string; ev: ScoringEvent }[] = [];
+  events.forEach((raw, n) => {
+    const v = validateEvent(raw, { now: endAt, knownTypes: active.model.eventTypes });
+    if (!v.ok) return;
+    const e = v.event;
+    prepared.push({
+      lead: e.identities[0]!.value,
+      ev: {
+        id: `e${n}`,
+        key: e.key,
+        type: e.type,
+        occurredAt: e.occurredAt,
+        properties: e.properties,
+        lead: e.lead,
+        ...(e.bant ? { bant: e.bant } : {}),
+      },
+    });
+  });
+  const runOnce = () => {
+    const states = new Map<string, LeadState>();
+    const t0 = performance.now();
+    for (let i = 0; i < prepared.length; i += BATCH) {
+      const groups = new Map<string, ScoringEvent[]>();
+      for (const p of prepared.slice(i, i + BATCH)) {
+        const g = groups.get(p.lead);
+        if (g) g.push(p.ev);
+        else groups.set(p.lead, [p.ev]);
+      }
+      const now = prepared[Math.min(prepared.length - 1, i + BATCH - 1)]!.ev.occurredAt;
+      for (const [lead, evs] of groups) {
+        const r = applyEvents(active.model, states.get(lead) ?? initialState(active.model), evs, now);
+        states.set(lead, r.state);
+      }
+    }
+    return performance.now() - t0;
+  };
+  runOnce(); // warm-up (JIT)
+  const times = [runOnce(), runOnce(), runOnce()];
+  const best = Math.min(...times);
+  return { eventsPerSec: Math.round(prepared.length / (best / 1000)), events: prepared.length };
+}
+
+async function freshPostgres(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const base = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+  const name = `hl_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const a = new pg.Client({ connectionString: base });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.end();
+    },
+  };
+}
+
+async function benchIngest(db: Database, events: WorkloadEvent[]) {
+  const config = parseConfig({ LOG_LEVEL: 'silent' });
+  const logger = createLogger(config);
+  const rt = await createRuntime(config, logger, {
+    db,
+    channel: { name: 'bench', deliverSqlAlert: async () => {} },
+  });
+  const app = buildHttpServer({ db, ingest: rt.ingest, logger });
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  const { key } = await createApiKey(db, 'bench');
+  const latencies: number[] = [];
+  const counts = { accepted: 0, duplicate: 0, rejected: 0 };
+  const t0 = performance.now();
+  for (let i = 0; i < events.length; i += BATCH) {
+    const body = JSON.stringify({ events: events.slice(i, i + BATCH) });
+    const s = performance.now();
+    const res = await fetch(`${address}/api/v1/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body,
+    });
+    const out = (await res.json()) as { results: { status: keyof typeof counts }[] };
+    latencies.push(performance.now() - s);
+    for (const r of out.results) counts[r.status]++;
+    if (res.status !== 200) throw new Error(`batch ${i / BATCH} answered ${res.status}`);
+  }
+  const elapsed = performance.now() - t0;
+  await app.close();
+  await rt.queue.close();
+  return {
+    eventsPerSec: Math.round(events.length / (elapsed / 1000)),
+    p50Ms: round(pct(latencies, 50)),
+    p99Ms: round(pct(latencies, 99)),
+    batches: latencies.length,
+    ...counts,
+  };
+}
+
+async function main() {
+  const endAt = Date.now() - 60_000;
+  log(`engine: default model, 200,000 events in batches of ${BATCH}…`);
+  const engine = await benchEngine();
+  log(`  ${engine.eventsPerSec.toLocaleString('en')} events/s`);
+
+  const workload = buildWorkload({ events: TOTAL, endAt, seed: 42 });
+  log(
+    `ingest: ${TOTAL.toLocaleString('en')} events (${workload.leads} leads, ${workload.merges} merges, ${workload.duplicates} duplicates), HTTP batches of ${BATCH}`,
+  );
+
+  const dir = await mkdtemp(path.join(tmpdir(), 'hotlead-bench-'));
+  const pgliteDb = await openDatabase({ dataDir: dir });
+  await migrate(pgliteDb);
+  const pgliteResult = await benchIngest(pgliteDb, workload.events);
+  await pgliteDb.close();
+  await rm(dir, { recursive: true, force: true });
+  log(
+    `  PGlite (embedded, on disk): ${pgliteResult.eventsPerSec} events/s, p50 ${pgliteResult.p50Ms} ms, p99 ${pgliteResult.p99Ms} ms per batch`,
+  );
+
+  const target = await freshPostgres();
+  const floorDb = await freshPostgres();
+  try {
+    const db = await openDatabase({ databaseUrl: target.url });
+    await migrate(db);
+    const postgres = await benchIngest(db, workload.events);
+    log(
+      `  Postgres: ${postgres.eventsPerSec} events/s, p50 ${postgres.p50Ms} ms, p99 ${postgres.p99Ms} ms per batch`,
+    );
+    const floor = await writeFloor({
+      sourceUrl: target.url,
+      targetUrl: floorDb.url,
+      events: workload.events,
+      batch: BATCH,
+      migrateTarget: async (url) => {
+        const d = await openDatabase({ databaseUrl: url });
+        await migrate(d);
+        await d.close();
+      },
+    });
+    await db.close();
+    log(
+      `  floor (raw batched pg, same rows): ${floor.eventsPerSec} events/s (${floor.rows.toLocaleString('en')} rows)`,
+    );
+    const result = {
+      engine: { eventsPerSec: engine.eventsPerSec },
+      ingest: {
+        pglite: {
+          eventsPerSec: pgliteResult.eventsPerSec,
+          p50Ms: pgliteResult.p50Ms,
+          p99Ms: pgliteResult.p99Ms,
+        },
+        postgres: { eventsPerSec: postgres.eventsPerSec, p50Ms: postgres.p50Ms, p99Ms: postgres.p99Ms },
+        floorEventsPerSec: floor.eventsPerSec,
+        postgresShareOfFloor: round(postgres.eventsPerSec / floor.eventsPerSec, 3),
+      },
+      workload: {
+        events: TOTAL,
+        leads: workload.leads,
+        merges: workload.merges,
+        duplicates: workload.duplicates,
+        batch: BATCH,
+      },
+    };
+    if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    else log(`  Postgres ingest = ${Math.round(result.ingest.postgresShareOfFloor * 100)}% of the floor`);
+  } finally {
+    await target.drop();
+    await floorDb.drop();
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench failed: ${err?.stack ?? err}\n`);
+  process.exit(1);
+});

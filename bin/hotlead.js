@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// The `hotlead` command: makes sure the Prisma client exists, then runs the TypeScript CLI
+// through tsx (no separate build step).
+import { register } from 'tsx/esm/api';
+import { ensureGenerated } from './ensure-generated.js';
+
+ensureGenerated();
+register();
+const { main } = await import('../src/cli/main.ts');
+const code = await main(process.argv.slice(2));
+process.exit(code);

@@ -1,0 +1,99 @@
+/**
+ * Configuration, parsed once at start-up. Empty variables count as unset, numbers are coerced,
+ * and a bad value stops start-up with a message naming the variable.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+import { AppError } from './errors/app-error.ts';
+
+const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
+const url = (protocols: string[]) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .refine(
+        (v) => protocols.some((p) => v.startsWith(`${p}://`)),
+        `must start with ${protocols.join(':// or ')}://`,
+      )
+      .optional(),
+  );
+const int = (def: number, min: number, max: number) =>
+  z.preprocess(emptyAsUndefined, z.coerce.number().int().min(min).max(max).default(def));
+
+const envSchema = z.object({
+  DATABASE_URL: url(['postgres', 'postgresql']),
+  REDIS_URL: url(['redis', 'rediss']),
+  HOTLEAD_DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('.hotlead')),
+  HOTLEAD_HOST: z.preprocess(emptyAsUndefined, z.string().default('127.0.0.1')),
+  HOTLEAD_PORT: int(3000, 0, 65535),
+  HOTLEAD_MODEL: optionalString,
+  HOTLEAD_LANG: z.preprocess(emptyAsUndefined, z.enum(['vi', 'en']).default('vi')),
+  HOTLEAD_ALERT_WINDOW_HOURS: int(24, 0, 24 * 365),
+  HOTLEAD_DECAY_SWEEP_SECONDS: int(60, 1, 86_400),
+  HOTLEAD_OUTBOX_POLL_MS: int(2000, 10, 600_000),
+  HOTLEAD_OUTBOX_LEASE_MS: int(60_000, 100, 3_600_000),
+  /** Test hook: the process exits at this named point (e.g. outbox:after-claim). */
+  HOTLEAD_CRASH_AT: optionalString,
+  /** Redis key prefix of the job queue: one per deployment sharing a Redis. */
+  HOTLEAD_QUEUE_PREFIX: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[\w-]+$/, 'letters, digits, _ and - only')
+      .default('hotlead'),
+  ),
+  LOG_LEVEL: z.preprocess(
+    emptyAsUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+});
+
+export type Config = {
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  dataDir: string;
+  host: string;
+  port: number;
+  modelPath: string | undefined;
+  lang: 'vi' | 'en';
+  alertWindowMs: number;
+  decaySweepMs: number;
+  outboxPollMs: number;
+  outboxLeaseMs: number;
+  crashAt: string | undefined;
+  queuePrefix: string;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+};
+
+export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+    throw new AppError(
+      'BAD_CONFIG',
+      `Invalid configuration: ${details.map((d) => `${d.path} ${d.message}`).join('; ')}`,
+      {
+        details,
+      },
+    );
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    dataDir: path.resolve(e.HOTLEAD_DATA_DIR),
+    host: e.HOTLEAD_HOST,
+    port: e.HOTLEAD_PORT,
+    modelPath: e.HOTLEAD_MODEL,
+    lang: e.HOTLEAD_LANG,
+    alertWindowMs: e.HOTLEAD_ALERT_WINDOW_HOURS * 3_600_000,
+    decaySweepMs: e.HOTLEAD_DECAY_SWEEP_SECONDS * 1000,
+    outboxPollMs: e.HOTLEAD_OUTBOX_POLL_MS,
+    outboxLeaseMs: e.HOTLEAD_OUTBOX_LEASE_MS,
+    crashAt: e.HOTLEAD_CRASH_AT,
+    queuePrefix: e.HOTLEAD_QUEUE_PREFIX,
+    logLevel: e.LOG_LEVEL,
+  };
+}

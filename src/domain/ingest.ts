@@ -1,0 +1,440 @@
+/**
+ * Ingestion: a batch of inbound events → validated → identities resolved (merging leads that
+ * one event proves are the same person) → scored in memory by the pure core → written
+ * set-based in ONE transaction (events, identities, trace, lead state, stage history, BANT
+ * answers, outbox). A rejected item stores nothing; duplicates (same idempotency key) change
+ * nothing. Conflicts with a concurrent batch roll the whole batch back and retry it.
+ */
+import { type Column, insertRows, type Tx, updateRows } from '../db/bulk.ts';
+import type { Database } from '../db/client.ts';
+import type { ErrorDetail } from '../errors/app-error.ts';
+import { applyEvents, initialState, isLate, nextDecayAt, rederive, sortEvents } from '../scoring/index.ts';
+import type { ApplyResult, LeadState, ScoringEvent, TraceEntryDraft } from '../scoring/types.ts';
+import { type IdentityRef, type InboundEvent, validateEvent } from './event-input.ts';
+import { newId } from './ids.ts';
+import {
+  type LeadOutcome,
+  type LeadRow,
+  loadHistory,
+  lockLeads,
+  type PersistSummary,
+  persistOutcomes,
+  type StoredEventPayload,
+} from './lead-store.ts';
+import type { ActiveModel } from './model-store.ts';
+import { withRetry } from './retry.ts';
+
+export type IngestStatus = 'accepted' | 'duplicate' | 'rejected';
+export interface IngestItemResult {
+  index: number;
+  id?: string;
+  status: IngestStatus;
+  leadId?: string;
+  errors?: ErrorDetail[];
+}
+
+export interface IngestDeps {
+  db: Database;
+  getModel: () => Promise<ActiveModel>;
+  alertWindowMs: number;
+  now: () => number;
+  /** Called after commit with the new outbox rows (to wake the dispatcher). */
+  onOutbox?: (outboxIds: string[]) => void;
+}
+
+export interface IngestOptions {
+  /** Where the events came from (api, import, zalo, slack…): recorded on events and new leads. */
+  source: string;
+}
+
+export async function ingestEvents(
+  deps: IngestDeps,
+  items: unknown[],
+  opts: IngestOptions,
+): Promise<IngestItemResult[]> {
+  const active = await deps.getModel();
+  const now = deps.now();
+  const knownTypes = active.model.eventTypes;
+  const results: IngestItemResult[] = [];
+  const valid: { index: number; event: InboundEvent }[] = [];
+  items.forEach((raw, index) => {
+    const v = validateEvent(raw, { now, knownTypes });
+    const id = typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id : undefined;
+    if (v.ok) valid.push({ index, event: v.event });
+    else results[index] = { index, ...(id ? { id } : {}), status: 'rejected', errors: v.errors };
+  });
+  if (valid.length > 0) {
+    const { itemResults, summary } = await withRetry(() =>
+      deps.db.prisma.$transaction((tx) => ingestValid(tx, active, valid, now, deps.alertWindowMs, opts), {
+        timeout: 120_000,
+        maxWait: 60_000,
+      }),
+    );
+    for (const r of itemResults) results[r.index] = r;
+    if (summary.outboxIds.length > 0) deps.onOutbox?.(summary.outboxIds);
+  }
+  return results;
+}
+
+const identityKey = (i: IdentityRef) => `${i.kind}:${i.value}`;
+
+interface PlannedEvent {
+  index: number;
+  event: InboundEvent;
+  id: string;
+  /** Lead chosen during resolution; follow `merged` to the final one. */
+  leadId: string;
+}
+
+async function ingestValid(
+  tx: Tx,
+  active: ActiveModel,
+  valid: { index: number; event: InboundEvent }[],
+  now: number,
+  alertWindowMs: number,
+  opts: IngestOptions,
+): Promise<{ itemResults: IngestItemResult[]; summary: PersistSummary }> {
+  const itemResults: IngestItemResult[] = [];
+
+  // 1. Idempotency: keys seen before (or twice in this batch) are duplicates.
+  const keys = valid.map((v) => v.event.key);
+  const existing = await tx.$queryRawUnsafe<{ key: string; lead_id: string }[]>(
+    'SELECT key, lead_id FROM event WHERE key = ANY($1::text[])',
+    keys,
+  );
+  const seenKeys = new Map(existing.map((r) => [r.key, r.lead_id]));
+  const fresh: { index: number; event: InboundEvent }[] = [];
+  for (const v of valid) {
+    const prior = seenKeys.get(v.event.key);
+    if (prior !== undefined) {
+      itemResults.push({
+        index: v.index,
+        id: v.event.key,
+        status: 'duplicate',
+        ...(prior ? { leadId: prior } : {}),
+      });
+    } else {
+      seenKeys.set(v.event.key, '');
+      fresh.push(v);
+    }
+  }
+  if (fresh.length === 0) return { itemResults, summary: { outboxIds: [], crossings: 0 } };
+
+  // 2. Identities → existing leads; lock them; re-check the mapping under the lock.
+  const allIdentities = uniqueIdentities(fresh.flatMap((f) => f.event.identities));
+  let owners = await lookupIdentities(tx, allIdentities);
+  let leads = await lockLeads(tx, [...new Set(owners.values())]);
+  const recheck = await lookupIdentities(tx, allIdentities);
+  if (!sameMapping(owners, recheck)) {
+    owners = recheck;
+    leads = await lockLeads(tx, [...new Set(owners.values())]);
+  }
+  // Leads merged away earlier forward to their survivor.
+  for (const [k, leadId] of owners) {
+    const row = leads.get(leadId);
+    if (row?.mergedIntoId) owners.set(k, row.mergedIntoId);
+  }
+  const forwardIds = [...new Set(owners.values())].filter((id) => !leads.has(id));
+  if (forwardIds.length > 0) for (const [id, row] of await lockLeads(tx, forwardIds)) leads.set(id, row);
+
+  // 3. Resolve each event to a lead, merging when one event names identities of several leads.
+  const merged = new Map<string, string>(); // loser → winner
+  const find = (id: string): string => {
+    let cur = id;
+    for (let next = merged.get(cur); next !== undefined; next = merged.get(cur)) cur = next;
+    return cur;
+  };
+  const createdAt = new Map<string, number>();
+  for (const [id, row] of leads) createdAt.set(id, row.createdAt);
+  const mergeReasons = new Map<string, string[]>(); // winner → descriptions
+  const newIdentities: { identity: IdentityRef; leadId: string }[] = [];
+  const planned: PlannedEvent[] = [];
+  let creationSeq = 0;
+  for (const f of fresh) {
+    const leadIds = [
+      ...new Set(
+        f.event.identities
+          .map((i) => owners.get(identityKey(i)))
+          .filter((x): x is string => x !== undefined)
+          .map(find),
+      ),
+    ];
+    let leadId: string;
+    if (leadIds.length === 0) {
+      leadId = newId('ld');
+      createdAt.set(leadId, now + creationSeq++ / 1000);
+    } else {
+      leadIds.sort((a, b) => (createdAt.get(a) ?? 0) - (createdAt.get(b) ?? 0) || (a < b ? -1 : 1));
+      leadId = leadIds[0]!;
+      for (const loser of leadIds.slice(1)) {
+        merged.set(loser, leadId);
+        const why = f.event.identities.map(identityKey).join(', ');
+        mergeReasons.set(leadId, [...(mergeReasons.get(leadId) ?? []), `${loser} (${why})`]);
+      }
+    }
+    for (const identity of f.event.identities) {
+      const k = identityKey(identity);
+      if (!owners.has(k)) {
+        owners.set(k, leadId);
+        newIdentities.push({ identity, leadId });
+      }
+    }
+    planned.push({ index: f.index, event: f.event, id: newId('ev'), leadId });
+  }
+
+  // 4. Group by final lead; load stored history where a re-derivation is needed.
+  const groups = new Map<string, PlannedEvent[]>();
+  for (const p of planned) {
+    p.leadId = find(p.leadId);
+    const g = groups.get(p.leadId) ?? [];
+    g.push(p);
+    groups.set(p.leadId, g);
+  }
+  const losersOf = new Map<string, string[]>();
+  for (const loser of merged.keys()) {
+    if (!leads.has(loser)) continue; // created and merged inside this batch: nothing stored
+    const w = find(loser);
+    losersOf.set(w, [...(losersOf.get(w) ?? []), loser]);
+  }
+  const model = active.model;
+  const needsHistory: string[] = [];
+  const plans = new Map<string, { events: ScoringEvent[]; rederive: boolean }>();
+  for (const [leadId, group] of groups) {
+    const events = sortEvents(group.map((p) => toScoringEvent(p, opts)));
+    const row = leads.get(leadId);
+    const losers = losersOf.get(leadId) ?? [];
+    const rederiveNeeded =
+      row !== undefined &&
+      (losers.length > 0 ||
+        row.state.modelVersion !== active.version ||
+        events.some((e) => isLate(row.state, e)));
+    if (rederiveNeeded) needsHistory.push(leadId, ...losers);
+    plans.set(leadId, { events, rederive: rederiveNeeded });
+  }
+  const history = await loadHistory(tx, needsHistory);
+
+  // 5. Score.
+  const outcomes: LeadOutcome[] = [];
+  for (const [leadId, plan] of plans) {
+    const row = leads.get(leadId) ?? null;
+    const firstEventAt = plan.events[0]?.occurredAt ?? now;
+    const firstTouchAt = row?.firstTouchAt != null ? Math.min(row.firstTouchAt, firstEventAt) : firstEventAt;
+    let result: ApplyResult;
+    if (row && plan.rederive) {
+      const losers = losersOf.get(leadId) ?? [];
+      const all = sortEvents([
+        ...(history.get(leadId) ?? []),
+        ...losers.flatMap((l) => history.get(l) ?? []),
+        ...plan.events,
+      ]);
+      const reasons = mergeReasons.get(leadId);
+      const cause =
+        losers.length > 0
+          ? {
+              ruleId: 'merge' as const,
+              reason: {
+                en: `Merged with ${reasons?.join('; ') ?? losers.join(', ')}: score re-derived from the joint history`,
+                vi: `Gộp với ${reasons?.join('; ') ?? losers.join(', ')}: điểm được tính lại từ toàn bộ lịch sử`,
+              },
+            }
+          : row.state.modelVersion !== active.version
+            ? {
+                ruleId: 'rederive' as const,
+                reason: {
+                  en: `Re-scored under model ${active.version}`,
+                  vi: `Tính lại điểm theo mô hình ${active.version}`,
+                },
+              }
+            : {
+                ruleId: 'rederive' as const,
+                reason: {
+                  en: 'A late event arrived: history re-derived in time order',
+                  vi: 'Có sự kiện đến muộn: tính lại lịch sử theo thứ tự thời gian',
+                },
+              };
+      result = rederive(model, row.state, all, now, cause);
+    } else {
+      result = applyEvents(model, row?.state ?? initialState(model), plan.events, now);
+    }
+    outcomes.push({
+      leadId,
+      prev: row,
+      result,
+      rederived: row !== null && plan.rederive,
+      nextDecayAt: nextDecayAt(model, result.state),
+      firstTouchAt,
+      source: row?.source ?? opts.source,
+    });
+  }
+  for (const [winner, losers] of losersOf) {
+    for (const loser of losers)
+      outcomes.push(mergedAwayOutcome(leads.get(loser)!, winner, now, active.version));
+  }
+
+  // 6. Write, set-based. Leads first (events and identities reference them).
+  const summary = await persistOutcomes(tx, outcomes, { now, alertWindowMs });
+  if (losersOf.size > 0) await moveMergedRows(tx, losersOf);
+  await insertRows(
+    tx,
+    'lead_identity',
+    IDENTITY_COLUMNS,
+    newIdentities.map((n) => [newId('id'), find(n.leadId), n.identity.kind, n.identity.value]),
+  );
+  await insertRows(
+    tx,
+    'event',
+    EVENT_COLUMNS,
+    planned.map((p) => [
+      p.id,
+      p.event.key,
+      p.leadId,
+      p.event.type,
+      new Date(p.event.occurredAt).toISOString(),
+      JSON.stringify(storedPayload(p.event, opts)),
+      opts.source,
+    ]),
+  );
+  await insertRows(
+    tx,
+    'bant_answer',
+    BANT_COLUMNS,
+    planned.flatMap((p) => bantRows(p, opts)),
+  );
+  for (const p of planned)
+    itemResults.push({ index: p.index, id: p.event.key, status: 'accepted', leadId: p.leadId });
+  return { itemResults, summary };
+}
+
+const IDENTITY_COLUMNS: Column[] = [
+  { name: 'id', type: 'text' },
+  { name: 'lead_id', type: 'text' },
+  { name: 'kind', type: 'text', cast: '"IdentityKind"' },
+  { name: 'value', type: 'text' },
+];
+const EVENT_COLUMNS: Column[] = [
+  { name: 'id', type: 'text' },
+  { name: 'key', type: 'text' },
+  { name: 'lead_id', type: 'text' },
+  { name: 'type', type: 'text' },
+  { name: 'occurred_at', type: 'text', cast: 'timestamptz' },
+  { name: 'payload', type: 'text', cast: 'jsonb' },
+  { name: 'source', type: 'text' },
+];
+const BANT_COLUMNS: Column[] = [
+  { name: 'id', type: 'text' },
+  { name: 'lead_id', type: 'text' },
+  { name: 'field', type: 'text' },
+  { name: 'value', type: 'text', cast: 'jsonb' },
+  { name: 'raw_text', type: 'text' },
+  { name: 'source', type: 'text' },
+  { name: 'confidence', type: 'float8' },
+  { name: 'event_id', type: 'text' },
+  { name: 'answered_at', type: 'text', cast: 'timestamptz' },
+];
+
+function storedPayload(e: InboundEvent, opts: IngestOptions): StoredEventPayload {
+  return {
+    properties: e.properties,
+    lead: e.lead,
+    ...(e.bant ? { bant: e.bant } : {}),
+    actor: typeof e.properties.actor === 'string' ? e.properties.actor : opts.source,
+  };
+}
+
+function toScoringEvent(p: PlannedEvent, opts: IngestOptions): ScoringEvent {
+  const stored = storedPayload(p.event, opts);
+  return {
+    id: p.id,
+    key: p.event.key,
+    type: p.event.type,
+    occurredAt: p.event.occurredAt,
+    properties: stored.properties,
+    ...(stored.lead ? { lead: stored.lead } : {}),
+    ...(stored.bant ? { bant: stored.bant } : {}),
+    ...(stored.actor ? { actor: stored.actor } : {}),
+  };
+}
+
+function bantRows(p: PlannedEvent, opts: IngestOptions): unknown[][] {
+  const bant = p.event.bant;
+  if (!bant) return [];
+  const props = p.event.properties;
+  const source = typeof props.source === 'string' ? props.source : opts.source;
+  const given = typeof props.confidence === 'number' ? props.confidence : undefined;
+  return (Object.keys(bant) as (keyof typeof bant)[]).map((field) => {
+    const raw = p.event.bantRaw?.[field];
+    // Parsed free text is a little less certain than a typed value.
+    const confidence = given ?? (raw ? 0.9 : 1);
+    return [
+      newId('ba'),
+      p.leadId,
+      field,
+      JSON.stringify(bant[field]),
+      raw ?? null,
+      source,
+      confidence,
+      p.id,
+      new Date(p.event.occurredAt).toISOString(),
+    ];
+  });
+}
+
+/** The merged-away lead keeps its rows as history; its score goes to zero in its own trace. */
+function mergedAwayOutcome(row: LeadRow, winner: string, now: number, version: string): LeadOutcome {
+  const s = row.state;
+  const entry: TraceEntryDraft = {
+    ruleId: 'merge',
+    modelVersion: version,
+    category: 'merge',
+    points: -s.score,
+    fitDelta: -s.fit,
+    engagementDelta: -s.engagement,
+    scoreBefore: s.score,
+    scoreAfter: 0,
+    reason: { en: `Merged into ${winner}`, vi: `Đã gộp vào ${winner}` },
+    at: now,
+  };
+  const state: LeadState = { ...s, score: 0, fit: 0, engagement: 0, awards: [], fitContrib: {} };
+  return {
+    leadId: row.id,
+    prev: row,
+    result: { state, trace: [entry], stageChanges: [] },
+    rederived: false,
+    nextDecayAt: null,
+    firstTouchAt: row.firstTouchAt,
+    source: row.source,
+    mergedIntoId: winner,
+  };
+}
+
+async function moveMergedRows(tx: Tx, losersOf: Map<string, string[]>): Promise<void> {
+  const pairs = [...losersOf].flatMap(([winner, losers]) => losers.map((l) => [l, winner]));
+  const key: Column = { name: 'lead_id', type: 'text' };
+  const to: Column[] = [{ name: 'lead_id', type: 'text' }];
+  for (const table of ['lead_identity', 'event', 'bant_answer', 'assignment']) {
+    await updateRows(tx, table, key, to, pairs);
+  }
+}
+
+function uniqueIdentities(list: IdentityRef[]): IdentityRef[] {
+  const seen = new Map<string, IdentityRef>();
+  for (const i of list) seen.set(identityKey(i), i);
+  return [...seen.values()];
+}
+
+async function lookupIdentities(tx: Tx, identities: IdentityRef[]): Promise<Map<string, string>> {
+  if (identities.length === 0) return new Map();
+  const rows = await tx.$queryRawUnsafe<{ kind: string; value: string; lead_id: string }[]>(
+    `SELECT i.kind::text AS kind, i.value, i.lead_id FROM lead_identity i
+     JOIN unnest($1::text[], $2::text[]) AS q(kind, value) ON i.kind = q.kind::"IdentityKind" AND i.value = q.value`,
+    identities.map((i) => i.kind),
+    identities.map((i) => i.value),
+  );
+  return new Map(rows.map((r) => [`${r.kind}:${r.value}`, r.lead_id]));
+}
+
+function sameMapping(a: Map<string, string>, b: Map<string, string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
+}

@@ -1,0 +1,444 @@
+/**
+ * Compiles a validated model spec into the structure the engine runs on: rules indexed by
+ * event type and sorted by specificity, regexes precompiled against folded text, lists turned
+ * into sets, and every per-rule reason text prepared once.
+ */
+import {
+  both,
+  compilePattern,
+  DAY_MS,
+  emailDomain,
+  fold,
+  formatAuthority,
+  formatBudget,
+  formatNeed,
+  formatTimeline,
+  squash,
+  timelineMonths,
+  urlPath,
+} from './format.ts';
+import type {
+  BantRuleSpec,
+  EventRuleSpec,
+  FitRuleSpec,
+  ModelSpec,
+  PropertyMatcherSpec,
+} from './model-schema.ts';
+import { BUILTIN_EVENT_TYPES } from './model-schema.ts';
+import type { BantValues, LeadAttributes, LeadState, Text } from './types.ts';
+
+/** Returns the folded value of a string lead attribute (cached per engine run). */
+export type FoldAttribute = (attribute: keyof LeadAttributes) => string | undefined;
+
+/** A fit or BANT rule: its points count in the fit sub-score and never decay. */
+export interface CompiledFitRule {
+  id: string;
+  section: 'fit' | 'bant';
+  group: string | undefined;
+  points: number;
+  /** Label with a `{value}` placeholder for the input value. */
+  label: Text;
+  whatIf: Text | undefined;
+  /** Input the rule reads: a lead attribute name or `bant.<field>`. */
+  field: string;
+  test(state: LeadState, foldAttr: FoldAttribute): boolean;
+  /** Current raw input value (attribute value, or the BANT answer's value). */
+  read(state: LeadState): unknown;
+  display(value: unknown): Text;
+  /** Input that would make the rule match, for what-if simulation; undefined when unknown. */
+  hypothetical: { lead?: LeadAttributes; bant?: BantValues } | undefined;
+}
+
+export interface PropertyTest {
+  key: string;
+  test(value: unknown): boolean;
+}
+
+/** An engagement or negative rule, triggered by one event type. */
+export interface CompiledEventRule {
+  id: string;
+  section: 'engagement' | 'negative';
+  event: string;
+  points: number;
+  label: Text;
+  whatIf: Text | undefined;
+  matchers: PropertyTest[];
+  limit: { times: number; windowMs: number | null } | null;
+  fastTrack: boolean;
+  effects: { doNotEmail?: boolean; doNotContact?: boolean } | null;
+  /** Matching counts as engagement activity (keeps the lead out of the inactivity reset). */
+  engaging: boolean;
+  detail: string | undefined;
+  detailIsUrl: boolean;
+  /** Reason of the decay entry when one of its awards expires. */
+  expiredReason: Text;
+  /** Position in the file (engagement then negative), for tie-breaking. */
+  order: number;
+}
+
+export interface ScoringModel {
+  /** The validated spec, as written (for `model show`). */
+  spec: ModelSpec;
+  version: string;
+  thresholds: { WARM: number; MQL: number; SQL: number; hysteresis: number };
+  caps: { fitMax: number; fitMin: number; engagementMax: number; engagementMin: number };
+  expiryMs: number;
+  expiryDays: number;
+  inactivityMs: number;
+  inactivityDays: number;
+  currency: string;
+  minDealSize: number;
+  /** Currency code → units of the model currency (the model currency itself is 1). */
+  rates: ReadonlyMap<string, number>;
+  /** Known event types (listed ones plus the built-in ones). */
+  eventTypes: ReadonlySet<string>;
+  /** Fit rules then BANT rules, in file order. */
+  fitRules: readonly CompiledFitRule[];
+  /** Inputs read by at least one fit/BANT rule. */
+  fitFields: ReadonlySet<string>;
+  /** Event type → candidate rules, most specific first (ties: file order). */
+  rulesByEvent: ReadonlyMap<string, readonly CompiledEventRule[]>;
+  eventRules: ReadonlyMap<string, CompiledEventRule>;
+}
+
+/** Compiles a spec that passed `ModelSpecSchema` and the semantic checks. */
+export function compileModel(spec: ModelSpec): ScoringModel {
+  const expiryDays = spec.decay.engagementExpiryDays;
+  const rates = new Map<string, number>(Object.entries(spec.currencyRates));
+  rates.set(spec.currency, 1);
+  const ctx: CompileContext = { spec, rates };
+
+  const fitRules = [
+    ...spec.fit.map((r) => compileFitRule(r, ctx)),
+    ...spec.bant.map((r) => compileBantRule(r, ctx)),
+  ];
+  const eventRuleList = [
+    ...spec.engagement.map((r, i) => compileEventRule(r, 'engagement', i, expiryDays)),
+    ...spec.negative.map((r, i) => compileEventRule(r, 'negative', spec.engagement.length + i, expiryDays)),
+  ];
+  const rulesByEvent = new Map<string, CompiledEventRule[]>();
+  for (const rule of eventRuleList) {
+    const list = rulesByEvent.get(rule.event) ?? [];
+    list.push(rule);
+    rulesByEvent.set(rule.event, list);
+  }
+  // Most specific first: an event earns only the first rule that matches.
+  for (const list of rulesByEvent.values()) {
+    list.sort((a, b) => b.matchers.length - a.matchers.length || a.order - b.order);
+  }
+
+  return {
+    spec,
+    version: spec.version,
+    thresholds: { ...spec.thresholds },
+    caps: {
+      fitMax: spec.caps.fit,
+      fitMin: spec.caps.fitFloor ?? Number.NEGATIVE_INFINITY,
+      engagementMax: spec.caps.engagement,
+      engagementMin: spec.caps.engagementFloor,
+    },
+    expiryMs: expiryDays * DAY_MS,
+    expiryDays,
+    inactivityMs: spec.decay.inactivityResetDays * DAY_MS,
+    inactivityDays: spec.decay.inactivityResetDays,
+    currency: spec.currency,
+    minDealSize: spec.minDealSize,
+    rates,
+    eventTypes: new Set([...spec.eventTypes, ...BUILTIN_EVENT_TYPES]),
+    fitRules,
+    fitFields: new Set(fitRules.map((r) => r.field)),
+    rulesByEvent,
+    eventRules: new Map(eventRuleList.map((r) => [r.id, r])),
+  };
+}
+
+interface CompileContext {
+  spec: ModelSpec;
+  rates: ReadonlyMap<string, number>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fit rules (lead attributes)
+
+function compileFitRule(rule: FitRuleSpec, ctx: CompileContext): CompiledFitRule {
+  const w = rule.when;
+  const attr = w.attribute;
+  const tests: ((s: LeadState, f: FoldAttribute) => boolean)[] = [];
+  const num = (s: LeadState): number | undefined => {
+    const v = s.attributes[attr];
+    return typeof v === 'number' ? v : undefined;
+  };
+  const addNumeric = (bound: number | undefined, cmp: (v: number, b: number) => boolean) => {
+    if (bound === undefined) return;
+    tests.push((s) => {
+      const v = num(s);
+      return v !== undefined && cmp(v, bound);
+    });
+  };
+  addNumeric(w.gte, (v, b) => v >= b);
+  addNumeric(w.gt, (v, b) => v > b);
+  addNumeric(w.lte, (v, b) => v <= b);
+  addNumeric(w.lt, (v, b) => v < b);
+
+  if (w.matches !== undefined) {
+    const re = compilePattern(w.matches);
+    tests.push((_s, f) => {
+      const v = f(attr);
+      return v !== undefined && re.test(v);
+    });
+  }
+  if (w.inList !== undefined) {
+    const set = squashedList(ctx, w.inList);
+    tests.push((_s, f) => {
+      const v = f(attr);
+      return v !== undefined && set.has(v.replace(/[^a-z0-9]/g, ''));
+    });
+  }
+  if (w.notInList !== undefined) {
+    const set = squashedList(ctx, w.notInList);
+    tests.push((_s, f) => {
+      const v = f(attr);
+      return v !== undefined && !set.has(v.replace(/[^a-z0-9]/g, ''));
+    });
+  }
+  if (w.emailDomainInList !== undefined) {
+    const isListed = domainMatcher(ctx, w.emailDomainInList);
+    tests.push((s) => {
+      const d = typeof s.attributes.email === 'string' ? emailDomain(s.attributes.email) : undefined;
+      return d !== undefined && isListed(d);
+    });
+  }
+  if (w.emailDomainNotInList !== undefined) {
+    const isListed = domainMatcher(ctx, w.emailDomainNotInList);
+    tests.push((s) => {
+      const d = typeof s.attributes.email === 'string' ? emailDomain(s.attributes.email) : undefined;
+      return d !== undefined && !isListed(d);
+    });
+  }
+
+  return {
+    id: rule.id,
+    section: 'fit',
+    group: rule.group,
+    points: rule.points,
+    label: rule.label,
+    whatIf: rule.whatIf,
+    field: attr,
+    test: (s, f) => tests.every((t) => t(s, f)),
+    read: (s) => s.attributes[attr],
+    display: (v) => both(String(v)),
+    hypothetical: fitHypothetical(rule, ctx),
+  };
+}
+
+function squashedList(ctx: CompileContext, name: string): ReadonlySet<string> {
+  return new Set((ctx.spec.lists[name] ?? []).map(squash));
+}
+
+/**
+ * Domain list semantics: an entry with a dot ("mail.ru") matches that domain and its
+ * subdomains; an entry without one ("gmail", "yahoo") matches any domain whose first label is
+ * it, so "yahoo" covers yahoo.com and yahoo.com.vn.
+ */
+function domainMatcher(ctx: CompileContext, name: string): (domain: string) => boolean {
+  const labels = new Set<string>();
+  const domains: string[] = [];
+  for (const raw of ctx.spec.lists[name] ?? []) {
+    const e = raw.trim().toLowerCase().replace(/^@/, '');
+    if (e.includes('.')) domains.push(e);
+    else labels.add(e);
+  }
+  return (d) => {
+    const dot = d.indexOf('.');
+    if (labels.has(dot < 0 ? d : d.slice(0, dot))) return true;
+    return domains.some((e) => d === e || d.endsWith(`.${e}`));
+  };
+}
+
+function fitHypothetical(rule: FitRuleSpec, ctx: CompileContext): CompiledFitRule['hypothetical'] {
+  const w = rule.when;
+  let value: string | number | undefined = rule.example;
+  if (value === undefined) {
+    if (w.gte !== undefined) value = w.gte;
+    else if (w.gt !== undefined) value = Math.floor(w.gt) + 1;
+    else if (w.inList !== undefined) value = ctx.spec.lists[w.inList]?.[0];
+    else if (w.emailDomainNotInList !== undefined) value = 'contact@example.com';
+  }
+  if (value === undefined) return undefined;
+  return { lead: { [w.attribute]: value } as LeadAttributes };
+}
+
+// ---------------------------------------------------------------------------------------------
+// BANT rules
+
+function compileBantRule(rule: BantRuleSpec, ctx: CompileContext): CompiledFitRule {
+  const base = {
+    id: rule.id,
+    section: 'bant' as const,
+    group: rule.group,
+    points: rule.points,
+    label: rule.label,
+    whatIf: rule.whatIf,
+    field: `bant.${rule.when.bant}`,
+  };
+  const w = rule.when;
+  switch (w.bant) {
+    case 'budget': {
+      const amount = (a: number | 'minDealSize' | undefined) =>
+        a === 'minDealSize' ? ctx.spec.minDealSize : a;
+      const gte = amount(w.amountGte);
+      const gt = amount(w.amountGt);
+      const lte = amount(w.amountLte);
+      const lt = amount(w.amountLt);
+      const hasAmountTest = gte !== undefined || gt !== undefined || lte !== undefined || lt !== undefined;
+      return {
+        ...base,
+        test: (s) => {
+          const v = s.bant.budget?.value;
+          if (v === undefined) return false;
+          if (v === 'none') return w.none === true;
+          if (w.none === true) return false;
+          const rate = ctx.rates.get(v.currency.toUpperCase());
+          if (rate === undefined) return !hasAmountTest; // unknown currency: not comparable
+          const x = v.amount * rate;
+          return (
+            (gte === undefined || x >= gte) &&
+            (gt === undefined || x > gt) &&
+            (lte === undefined || x <= lte) &&
+            (lt === undefined || x < lt)
+          );
+        },
+        read: (s) => s.bant.budget?.value,
+        display: (v) => formatBudget(v as NonNullable<BantValues['budget']>),
+        hypothetical:
+          w.none === true
+            ? undefined
+            : gte !== undefined
+              ? { bant: { budget: { amount: gte, currency: ctx.spec.currency } } }
+              : gt !== undefined
+                ? { bant: { budget: { amount: gt + 1, currency: ctx.spec.currency } } }
+                : undefined,
+      };
+    }
+    case 'authority': {
+      const allowed = new Set<string>(w.in);
+      const first = w.in[0];
+      return {
+        ...base,
+        test: (s) => {
+          const v = s.bant.authority?.value;
+          return v !== undefined && allowed.has(v);
+        },
+        read: (s) => s.bant.authority?.value,
+        display: (v) => formatAuthority(v as NonNullable<BantValues['authority']>),
+        hypothetical: first === undefined ? undefined : { bant: { authority: first } },
+      };
+    }
+    case 'need':
+      return {
+        ...base,
+        test: (s) => s.bant.need?.value.confirmed === w.confirmed,
+        read: (s) => s.bant.need?.value,
+        display: (v) => formatNeed(v as NonNullable<BantValues['need']>),
+        hypothetical: { bant: { need: { confirmed: w.confirmed } } },
+      };
+    case 'timeline':
+      return {
+        ...base,
+        test: (s) => {
+          const a = s.bant.timeline;
+          if (a === undefined) return false;
+          if (a.value === 'none') return w.none === true;
+          if (w.none === true) return false;
+          const m = timelineMonths(a.value, a.answeredAt);
+          return (
+            m !== undefined &&
+            (w.monthsLte === undefined || m <= w.monthsLte) &&
+            (w.monthsLt === undefined || m < w.monthsLt) &&
+            (w.monthsGte === undefined || m >= w.monthsGte) &&
+            (w.monthsGt === undefined || m > w.monthsGt)
+          );
+        },
+        read: (s) => s.bant.timeline?.value,
+        display: (v) => formatTimeline(v as NonNullable<BantValues['timeline']>),
+        hypothetical:
+          w.none !== true &&
+          w.monthsLte !== undefined &&
+          (w.monthsGt === undefined || w.monthsGt < w.monthsLte)
+            ? { bant: { timeline: { monthsMax: w.monthsLte } } }
+            : undefined,
+      };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Engagement / negative rules
+
+function compileEventRule(
+  rule: EventRuleSpec,
+  section: 'engagement' | 'negative',
+  order: number,
+  expiryDays: number,
+): CompiledEventRule {
+  const props = rule.properties ?? {};
+  const matchers = Object.entries(props).map(([key, m]) => compileMatcher(key, m));
+  const detailMatcher = rule.detail === undefined ? undefined : props[rule.detail];
+  return {
+    id: rule.id,
+    section,
+    event: rule.event,
+    points: rule.points,
+    label: rule.label,
+    whatIf: rule.whatIf,
+    matchers,
+    limit: rule.limit
+      ? {
+          times: rule.limit.times,
+          windowMs: rule.limit.perDays === undefined ? null : rule.limit.perDays * DAY_MS,
+        }
+      : null,
+    fastTrack: rule.fastTrack === true,
+    effects: rule.effects ?? null,
+    engaging: rule.points > 0 || rule.fastTrack === true,
+    detail: rule.detail,
+    detailIsUrl: detailMatcher?.pathMatches !== undefined || rule.detail === 'url',
+    expiredReason: {
+      vi: `Điểm hết hạn sau ${expiryDays} ngày kể từ sự kiện: ${rule.label.vi}`,
+      en: `Engagement expired ${expiryDays} days after the event: ${rule.label.en}`,
+    },
+    order,
+  };
+}
+
+const foldScalar = (v: unknown): unknown => (typeof v === 'string' ? fold(v) : v);
+
+/** All operators of one property matcher must hold; strings compare folded. */
+function compileMatcher(key: string, m: PropertyMatcherSpec): PropertyTest {
+  const tests: ((v: unknown) => boolean)[] = [];
+  if (m.exists !== undefined) {
+    const want = m.exists;
+    tests.push((v) => (v !== undefined && v !== null) === want);
+  }
+  if (m.equals !== undefined) {
+    const e = foldScalar(m.equals);
+    tests.push((v) => foldScalar(v) === e);
+  }
+  if (m.notEquals !== undefined) {
+    const e = foldScalar(m.notEquals);
+    tests.push((v) => foldScalar(v) !== e);
+  }
+  if (m.in !== undefined) {
+    const set = new Set(m.in.map(foldScalar));
+    tests.push((v) => set.has(foldScalar(v)));
+  }
+  if (m.matches !== undefined) {
+    const re = compilePattern(m.matches);
+    tests.push((v) => typeof v === 'string' && re.test(fold(v)));
+  }
+  if (m.pathMatches !== undefined) {
+    const re = compilePattern(m.pathMatches);
+    tests.push((v) => typeof v === 'string' && re.test(fold(urlPath(v))));
+  }
+  const only = tests.length === 1 ? tests[0] : undefined;
+  return { key, test: only ?? ((v) => tests.every((t) => t(v))) };
+}
