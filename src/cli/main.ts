@@ -19,6 +19,7 @@ import { rescoreAll } from '../domain/rescore.ts';
 import { ensureRep } from '../domain/reps.ts';
 import { AppError, asAppError, formatDetails } from '../errors/app-error.ts';
 import { buildHttpServer } from '../http/server.ts';
+import { createConsoleChannel } from '../integrations/console/console-channel.ts';
 import { createLogger } from '../logger.ts';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../runtime.ts';
 import { STAGES, type Lang, type Stage } from '../scoring/types.ts';
@@ -304,7 +305,9 @@ export function buildProgram(): Command {
     .action(async (opts: { lang?: Lang }) => {
       const cfg = getConfig();
       const lang = opts.lang ?? cfg.lang;
-      await withRuntime((rt) => runDemo(rt, { lang, print }));
+      await withRuntime((rt) => runDemo(rt, { lang, print }), {
+        channel: createConsoleChannel({ lang, now: Date.now }),
+      });
     });
 
   program

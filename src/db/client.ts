@@ -9,16 +9,16 @@
  *   server runs connects to that port; one started alone opens PGlite directly through
  *   pglite-prisma-adapter. Two processes never open the directory.
  */
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { AppError } from '../errors/app-error.ts';
 import { PrismaClient } from '../generated/prisma/client.ts';
+import { servePGlite } from './pglite-server.ts';
 
 export type DbKind = 'postgres' | 'pglite' | 'pglite-socket';
 
@@ -154,13 +154,10 @@ async function openEmbedded(dataDir: string, serve: boolean): Promise<Database> 
         await release();
       });
     }
-    const server = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: 0, maxConnections: 64 });
-    await server.start();
-    const port = Number(server.getServerConn().split(':').pop());
-    const { writeFile } = await import('node:fs/promises');
-    await writeFile(lockPath, JSON.stringify({ pid: process.pid, port } satisfies OwnerInfo));
-    return openPostgres(socketUrl(port), 'pglite-socket', async () => {
-      await server.stop();
+    const server = await servePGlite(pglite);
+    await writeFile(lockPath, JSON.stringify({ pid: process.pid, port: server.port } satisfies OwnerInfo));
+    return openPostgres(socketUrl(server.port), 'pglite-socket', async () => {
+      await server.close();
       await pglite.close();
       await release();
     });
