@@ -35,6 +35,8 @@ export interface CompiledFitRule {
   id: string;
   section: 'fit' | 'bant';
   group: string | undefined;
+  /** Index of the group (0…groupCount−1), −1 when the rule is in no group. */
+  groupIndex: number;
   points: number;
   /** Label with a `{value}` placeholder for the input value. */
   label: Text;
@@ -45,6 +47,8 @@ export interface CompiledFitRule {
   /** Current raw input value (attribute value, or the BANT answer's value). */
   read(state: LeadState): unknown;
   display(value: unknown): Text;
+  /** The label with `{value}` filled from a raw input value. */
+  render(value: unknown): Text;
   /** Input that would make the rule match, for what-if simulation; undefined when unknown. */
   hypothetical: { lead?: LeadAttributes; bant?: BantValues } | undefined;
 }
@@ -72,6 +76,8 @@ export interface CompiledEventRule {
   detailIsUrl: boolean;
   /** Reason of the decay entry when one of its awards expires. */
   expiredReason: Text;
+  /** Memo of reasons by detail value (a cache only: it never changes what the rule does). */
+  reasonCache: Map<string, Text>;
   /** Position in the file (engagement then negative), for tie-breaking. */
   order: number;
 }
@@ -96,6 +102,8 @@ export interface ScoringModel {
   fitRules: readonly CompiledFitRule[];
   /** Inputs read by at least one fit/BANT rule. */
   fitFields: ReadonlySet<string>;
+  /** Number of distinct fit/BANT groups. */
+  groupCount: number;
   /** Event type → candidate rules, most specific first (ties: file order). */
   rulesByEvent: ReadonlyMap<string, readonly CompiledEventRule[]>;
   eventRules: ReadonlyMap<string, CompiledEventRule>;
@@ -108,10 +116,15 @@ export function compileModel(spec: ModelSpec): ScoringModel {
   rates.set(spec.currency, 1);
   const ctx: CompileContext = { spec, rates };
 
+  const groups = new Map<string, number>();
   const fitRules = [
     ...spec.fit.map((r) => compileFitRule(r, ctx)),
     ...spec.bant.map((r) => compileBantRule(r, ctx)),
-  ];
+  ].map((rule): CompiledFitRule => {
+    if (rule.group !== undefined && !groups.has(rule.group)) groups.set(rule.group, groups.size);
+    const groupIndex = rule.group === undefined ? -1 : (groups.get(rule.group) as number);
+    return { ...rule, groupIndex, render: labelRenderer(rule.label, rule.display) };
+  });
   const eventRuleList = [
     ...spec.engagement.map((r, i) => compileEventRule(r, 'engagement', i, expiryDays)),
     ...spec.negative.map((r, i) => compileEventRule(r, 'negative', spec.engagement.length + i, expiryDays)),
@@ -147,6 +160,7 @@ export function compileModel(spec: ModelSpec): ScoringModel {
     eventTypes: new Set([...spec.eventTypes, ...BUILTIN_EVENT_TYPES]),
     fitRules,
     fitFields: new Set(fitRules.map((r) => r.field)),
+    groupCount: groups.size,
     rulesByEvent,
     eventRules: new Map(eventRuleList.map((r) => [r.id, r])),
   };
@@ -160,7 +174,27 @@ interface CompileContext {
 // ---------------------------------------------------------------------------------------------
 // Fit rules (lead attributes)
 
-function compileFitRule(rule: FitRuleSpec, ctx: CompileContext): CompiledFitRule {
+type FitRuleDraft = Omit<CompiledFitRule, 'groupIndex' | 'render'>;
+
+/** Fills `{value}` by concatenation (labels are rendered for every fit trace entry). */
+function labelRenderer(label: Text, display: (v: unknown) => Text): (value: unknown) => Text {
+  const vi = label.vi.split('{value}');
+  const en = label.en.split('{value}');
+  if (vi.length === 2 && en.length === 2) {
+    const [viPre, viPost] = vi as [string, string];
+    const [enPre, enPost] = en as [string, string];
+    return (value) => {
+      const d = display(value);
+      return { vi: viPre + d.vi + viPost, en: enPre + d.en + enPost };
+    };
+  }
+  return (value) => {
+    const d = display(value);
+    return { vi: vi.join(d.vi), en: en.join(d.en) };
+  };
+}
+
+function compileFitRule(rule: FitRuleSpec, ctx: CompileContext): FitRuleDraft {
   const w = rule.when;
   const attr = w.attribute;
   const tests: ((s: LeadState, f: FoldAttribute) => boolean)[] = [];
@@ -224,7 +258,10 @@ function compileFitRule(rule: FitRuleSpec, ctx: CompileContext): CompiledFitRule
     label: rule.label,
     whatIf: rule.whatIf,
     field: attr,
-    test: (s, f) => tests.every((t) => t(s, f)),
+    test: (s, f) => {
+      for (const t of tests) if (!t(s, f)) return false;
+      return true;
+    },
     read: (s) => s.attributes[attr],
     display: (v) => both(String(v)),
     hypothetical: fitHypothetical(rule, ctx),
@@ -271,7 +308,7 @@ function fitHypothetical(rule: FitRuleSpec, ctx: CompileContext): CompiledFitRul
 // ---------------------------------------------------------------------------------------------
 // BANT rules
 
-function compileBantRule(rule: BantRuleSpec, ctx: CompileContext): CompiledFitRule {
+function compileBantRule(rule: BantRuleSpec, ctx: CompileContext): FitRuleDraft {
   const base = {
     id: rule.id,
     section: 'bant' as const,
@@ -406,6 +443,7 @@ function compileEventRule(
       vi: `Điểm hết hạn sau ${expiryDays} ngày kể từ sự kiện: ${rule.label.vi}`,
       en: `Engagement expired ${expiryDays} days after the event: ${rule.label.en}`,
     },
+    reasonCache: new Map(),
     order,
   };
 }

@@ -14,12 +14,13 @@
  * - Stage is settled once per event and once per decay instant (never mid-event).
  */
 import type { CompiledEventRule, CompiledFitRule, FoldAttribute, ScoringModel } from './compile.ts';
-import { fold, urlPath } from './format.ts';
+import { fillLabel, fold, urlPath } from './format.ts';
 import type {
   ApplyResult,
   Award,
   BantState,
   BantValues,
+  LeadAttributes,
   LeadState,
   Millis,
   ScoreStage,
@@ -42,6 +43,7 @@ export const STAGE_EVENTS = {
 /** Rule id of the inactivity-reset trace entry. */
 export const INACTIVITY_RULE_ID = 'decay.inactivity';
 
+const REASON_CACHE_SIZE = 512;
 const TERMINAL: ReadonlySet<Stage> = new Set<Stage>(['DISQUALIFIED', 'WON', 'LOST']);
 const SCORE_RANK: Record<ScoreStage, number> = { NEW: 0, WARM: 1, MQL: 2, SQL: 3 };
 
@@ -115,10 +117,10 @@ export function applyEvents(
   }
   advanceTo(run, now);
   const s = run.s;
-  let asOf = now;
-  if (s.lastEventAt !== null && s.lastEventAt > asOf) asOf = s.lastEventAt;
-  if (state.asOf !== null && state.asOf > asOf) asOf = state.asOf;
-  s.asOf = asOf;
+  // asOf marks the latest instant at which something time-dependent was applied (an event or
+  // a decay). Reading at `now` with nothing due does not move it: an event that arrives a little
+  // late, with no decay due in between, still applies incrementally.
+  if (s.lastEventAt !== null && (s.asOf === null || s.lastEventAt > s.asOf)) s.asOf = s.lastEventAt;
   return { state: s, trace: run.trace, stageChanges: run.changes };
 }
 
@@ -216,14 +218,17 @@ interface Run {
   s: LeadState;
   fitRaw: number;
   engRaw: number;
-  /** Live awards with points > 0 (the inactivity reset applies only when there are some). */
+  /**
+   * Live awards with points > 0 (the inactivity reset applies only when there are some);
+   * -1 = not counted yet. Counted lazily: most calls never need it.
+   */
   positives: number;
   trace: TraceEntryDraft[];
   changes: StageChangeDraft[];
   awardsOwned: boolean;
   fitOwned: boolean;
-  /** ruleHits arrays already copied in this call (null until ruleHits is first written). */
-  hitsOwned: Set<string> | null;
+  /** ruleHits (the record) already copied in this call; its arrays are replaced, never mutated. */
+  hitsOwned: boolean;
   /** Folded string attributes, created on the first fit recomputation of the call. */
   folded: Map<string, string | undefined> | null;
 }
@@ -251,27 +256,46 @@ function beginRun(model: ScoringModel, state: LeadState): Run {
     doNotEmail: state.doNotEmail,
     doNotContact: state.doNotContact,
   };
-  let fitRaw = 0;
-  for (const k in s.fitContrib) fitRaw += s.fitContrib[k] ?? 0;
-  let engRaw = 0;
-  let positives = 0;
-  for (const a of s.awards) {
-    engRaw += a.points;
-    if (a.points > 0) positives++;
-  }
   return {
     m: model,
     s,
-    fitRaw,
-    engRaw,
-    positives,
+    fitRaw: uncappedFit(model, s),
+    engRaw: uncappedEngagement(model, s),
+    positives: -1,
     trace: [],
     changes: [],
     awardsOwned: false,
     fitOwned: false,
-    hitsOwned: null,
+    hitsOwned: false,
     folded: null,
   };
+}
+
+/**
+ * The uncapped sums equal the stored sub-scores unless those sit on a cap; only then are they
+ * summed again (this keeps calls from touching every award of every lead).
+ */
+function uncappedFit(model: ScoringModel, s: LeadState): number {
+  if (s.fit > model.caps.fitMin && s.fit < model.caps.fitMax) return s.fit;
+  let sum = 0;
+  for (const k in s.fitContrib) sum += s.fitContrib[k] ?? 0;
+  return sum;
+}
+
+function uncappedEngagement(model: ScoringModel, s: LeadState): number {
+  if (s.engagement > model.caps.engagementMin && s.engagement < model.caps.engagementMax) return s.engagement;
+  let sum = 0;
+  for (const a of s.awards) sum += a.points;
+  return sum;
+}
+
+function positiveAwards(run: Run): number {
+  if (run.positives < 0) {
+    let n = 0;
+    for (const a of run.s.awards) if (a.points > 0) n++;
+    run.positives = n;
+  }
+  return run.positives;
 }
 
 function ownAwards(run: Run): Award[] {
@@ -294,18 +318,13 @@ function ownFit(run: Run): void {
   run.fitOwned = true;
 }
 
-/** The rule's hit list, safe to mutate. */
-function ownHits(run: Run, ruleId: string): Millis[] {
-  if (run.hitsOwned === null) {
+/** Stores a new hit list for the rule (hit arrays are shared with the input state: never mutated). */
+function setHits(run: Run, ruleId: string, hits: Millis[]): void {
+  if (!run.hitsOwned) {
     run.s.ruleHits = { ...run.s.ruleHits };
-    run.hitsOwned = new Set();
+    run.hitsOwned = true;
   }
-  const prev = run.s.ruleHits[ruleId];
-  if (run.hitsOwned.has(ruleId) && prev !== undefined) return prev;
-  const hits = prev === undefined ? [] : prev.slice();
   run.s.ruleHits[ruleId] = hits;
-  run.hitsOwned.add(ruleId);
-  return hits;
 }
 
 function foldAttrOf(run: Run): FoldAttribute {
@@ -419,10 +438,16 @@ const RESET_REASON: Text = {
 const RESET_RELEASE_NOTE: Text = { vi: '; bỏ giữ SQL (fast-track)', en: '; fast-track hold released' };
 const UNKNOWN_EXPIRY: Text = { vi: 'Điểm tương tác hết hạn', en: 'Engagement expired' };
 
-function resetDue(run: Run): number {
+/**
+ * When the inactivity reset is due (Infinity when there is nothing to reset). A reset later than
+ * `until` is returned without checking for positive awards: it cannot be due yet anyway.
+ */
+function resetDue(run: Run, until: Millis): number {
   const s = run.s;
-  if (s.lastPositiveAt === null || (run.positives === 0 && !s.fastTracked)) return Number.POSITIVE_INFINITY;
-  return s.lastPositiveAt + run.m.inactivityMs;
+  if (s.lastPositiveAt === null) return Number.POSITIVE_INFINITY;
+  const due = s.lastPositiveAt + run.m.inactivityMs;
+  if (due > until || s.fastTracked || positiveAwards(run) > 0) return due;
+  return Number.POSITIVE_INFINITY;
 }
 
 /**
@@ -434,7 +459,7 @@ function advanceTo(run: Run, t: Millis): void {
   for (;;) {
     const first = s.awards[0];
     const expiry = first === undefined ? Number.POSITIVE_INFINITY : first.expiresAt;
-    const reset = resetDue(run);
+    const reset = resetDue(run, t);
     const due = Math.min(expiry, reset);
     if (due > t) return;
     const traceStart = run.trace.length;
@@ -442,13 +467,14 @@ function advanceTo(run: Run, t: Millis): void {
       ownAwards(run).shift();
       expire(run, a);
     }
-    if (resetDue(run) <= due) inactivityReset(run, due);
+    if (resetDue(run, due) <= due) inactivityReset(run, due);
     settleStage(run, due, undefined, null, traceStart, 'decay');
+    if (s.asOf === null || due > s.asOf) s.asOf = due;
   }
 }
 
 function expire(run: Run, a: Award): void {
-  if (a.points > 0) run.positives--;
+  if (a.points > 0 && run.positives > 0) run.positives--;
   const reason = run.m.eventRules.get(a.ruleId)?.expiredReason ?? UNKNOWN_EXPIRY;
   record(run, a.ruleId, 'decay', 0, -a.points, reason, a.expiresAt, a.eventId);
 }
@@ -535,7 +561,7 @@ function applyEventRule(run: Run, rule: CompiledEventRule, e: ScoringEvent): voi
       at: t,
       expiresAt: t + run.m.expiryMs,
     });
-    if (rule.points > 0) run.positives++;
+    if (rule.points > 0 && run.positives >= 0) run.positives++;
     record(run, rule.id, rule.section, 0, rule.points, eventReason(rule, e), t, e.id);
   }
   // High intent holds SQL; a person-set terminal stage is not overridden.
@@ -551,36 +577,43 @@ function applyEventRule(run: Run, rule: CompiledEventRule, e: ScoringEvent): voi
 
 /**
  * Frequency limit over the rule's own earlier hits in the window (t − perDays, t]; a hit exactly
- * perDays old has left the window. Records the hit when allowed. Hits older than the window are
- * pruned here, so ruleHits stays as small as the limit.
+ * perDays old has left the window. Records the hit when allowed, dropping hits that left the
+ * window, so a rule's hit list never holds more than its limit.
  */
 function withinLimit(run: Run, rule: CompiledEventRule, t: Millis): boolean {
   const limit = rule.limit;
   if (limit === null) return true;
   const current = run.s.ruleHits[rule.id];
+  if (current === undefined) {
+    setHits(run, rule.id, [t]);
+    return true;
+  }
   let stale = 0;
-  if (current !== undefined && limit.windowMs !== null) {
+  if (limit.windowMs !== null) {
     const from = t - limit.windowMs;
     while (stale < current.length && (current[stale] as number) <= from) stale++;
   }
-  if (current !== undefined && current.length - stale >= limit.times) {
-    if (stale > 0) ownHits(run, rule.id).splice(0, stale);
-    return false;
-  }
-  const hits = ownHits(run, rule.id);
-  if (stale > 0) hits.splice(0, stale);
+  if (current.length - stale >= limit.times) return false;
+  const hits = stale === 0 ? current.slice() : current.slice(stale);
   hits.push(t);
+  setHits(run, rule.id, hits);
   return true;
 }
 
+/** "Pricing page viewed (/bang-gia)"; memoised per rule and detail value (reasons are immutable). */
 function eventReason(rule: CompiledEventRule, e: ScoringEvent): Text {
   if (rule.detail === undefined) return rule.label;
   const raw = e.properties?.[rule.detail];
   if (raw === undefined || raw === null || raw === '') return rule.label;
-  let d = String(raw);
-  if (rule.detailIsUrl) d = urlPath(d);
+  const key = String(raw);
+  const cached = rule.reasonCache.get(key);
+  if (cached !== undefined) return cached;
+  let d = rule.detailIsUrl ? urlPath(key) : key;
   if (d.length > 80) d = `${d.slice(0, 79)}…`;
-  return { vi: `${rule.label.vi} (${d})`, en: `${rule.label.en} (${d})` };
+  const reason: Text = { vi: `${rule.label.vi} (${d})`, en: `${rule.label.en} (${d})` };
+  if (rule.reasonCache.size >= REASON_CACHE_SIZE) rule.reasonCache.clear();
+  rule.reasonCache.set(key, reason);
+  return reason;
 }
 
 function manualStageReason(e: ScoringEvent, to: Stage): Text {
@@ -605,6 +638,7 @@ function manualStageReason(e: ScoringEvent, to: Stage): Text {
 // ---------------------------------------------------------------------------------------------
 // Fit and BANT
 
+const UNKNOWN_VALUE: Text = { vi: '?', en: '?' };
 const NO_LONGER: Text = { vi: 'Không còn áp dụng: ', en: 'No longer applies: ' };
 
 /**
@@ -622,7 +656,7 @@ function mergeAndRescoreFit(run: Run, e: ScoringEvent): void {
   if (e.lead !== undefined) {
     const lead = e.lead as Record<string, unknown>;
     const attrs = s.attributes as Record<string, unknown>;
-    for (const k in lead) {
+    for (const k of ATTRIBUTE_KEYS) {
       const v = lead[k];
       if (v === undefined || attrs[k] === v) continue;
       previous.set(k, attrs[k]);
@@ -632,24 +666,71 @@ function mergeAndRescoreFit(run: Run, e: ScoringEvent): void {
     }
   }
   if (e.bant !== undefined) relevant = mergeBant(run, e, previous) || relevant;
-  if (!relevant) return;
+  if (relevant) rescoreFit(run, e, previous);
+}
 
-  // New contribution of every rule first, so removals can be recorded before additions.
-  const foldAttr = foldAttrOf(run);
-  const claimed = new Set<string>();
-  const changed: [CompiledFitRule, number, number][] = [];
-  for (const rule of run.m.fitRules) {
-    let pts = 0;
-    if ((rule.group === undefined || !claimed.has(rule.group)) && rule.test(s, foldAttr)) {
-      pts = rule.points;
-      if (rule.group !== undefined) claimed.add(rule.group);
-    }
+// Scratch buffers of the fit recomputation (the engine is synchronous and never re-entered).
+let oldPoints = new Float64Array(32);
+let newPoints = new Float64Array(32);
+let groupClaimed = new Uint8Array(16);
+let groupTouched = new Uint8Array(16);
+
+/**
+ * Recomputes fit/BANT contributions after `previous` (field → old value) changed. Rules whose
+ * input did not change (nor any input of their exclusive group) keep their previous result, so
+ * only the touched rules are tested. Removals are recorded before additions.
+ */
+function rescoreFit(run: Run, e: ScoringEvent, previous: Map<string, unknown>): void {
+  const m = run.m;
+  const s = run.s;
+  const rules = m.fitRules;
+  const n = rules.length;
+  if (oldPoints.length < n) {
+    oldPoints = new Float64Array(n);
+    newPoints = new Float64Array(n);
+  }
+  if (groupClaimed.length < m.groupCount) {
+    groupClaimed = new Uint8Array(m.groupCount);
+    groupTouched = new Uint8Array(m.groupCount);
+  }
+  groupClaimed.fill(0, 0, m.groupCount);
+  groupTouched.fill(0, 0, m.groupCount);
+  for (const rule of rules)
+    if (rule.groupIndex >= 0 && previous.has(rule.field)) groupTouched[rule.groupIndex] = 1;
+
+  let foldAttr: FoldAttribute | null = null;
+  let changes = 0;
+  for (let i = 0; i < n; i++) {
+    const rule = rules[i] as CompiledFitRule;
+    const g = rule.groupIndex;
     const old = s.fitContrib[rule.id] ?? 0;
-    if (pts !== old) changed.push([rule, old, pts]);
+    let pts = 0;
+    if (g < 0 || groupClaimed[g] === 0) {
+      const retest = rule.points === 0 || previous.has(rule.field) || (g >= 0 && groupTouched[g] === 1);
+      if (retest) foldAttr ??= foldAttrOf(run);
+      const matched = retest ? rule.test(s, foldAttr as FoldAttribute) : old !== 0;
+      if (matched) {
+        pts = rule.points;
+        if (g >= 0) groupClaimed[g] = 1;
+      }
+    }
+    oldPoints[i] = old;
+    newPoints[i] = pts;
+    if (pts !== old) changes++;
     else if (pts !== 0 && previous.has(rule.field)) setEvidence(s, rule.id, e);
   }
-  for (const [rule, old, pts] of changed) if (pts === 0) rescoreRule(run, e, rule, old, pts, previous);
-  for (const [rule, old, pts] of changed) if (pts !== 0) rescoreRule(run, e, rule, old, pts, previous);
+  if (changes === 0) return;
+  for (let i = 0; i < n; i++) {
+    if (newPoints[i] === 0 && oldPoints[i] !== 0) {
+      rescoreRule(run, e, rules[i] as CompiledFitRule, oldPoints[i] as number, 0, previous);
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const pts = newPoints[i] as number;
+    if (pts !== 0 && pts !== oldPoints[i]) {
+      rescoreRule(run, e, rules[i] as CompiledFitRule, oldPoints[i] as number, pts, previous);
+    }
+  }
 }
 
 function rescoreRule(
@@ -681,27 +762,45 @@ function rescoreRule(
   );
 }
 
+/** Lead attributes the engine keeps (LeadAttributes); other keys of `event.lead` are ignored. */
+const ATTRIBUTE_KEYS = [
+  'name',
+  'email',
+  'phone',
+  'zaloUserId',
+  'externalId',
+  'company',
+  'title',
+  'companySize',
+  'industry',
+  'city',
+] as const satisfies readonly (keyof LeadAttributes)[];
+
 /** True when the event sets an attribute to a new value or gives any BANT answer. */
 function changesInputs(s: LeadState, e: ScoringEvent): boolean {
   const b = e.bant;
-  if (b !== undefined) {
-    if (
-      b.budget !== undefined ||
-      b.authority !== undefined ||
-      b.need !== undefined ||
-      b.timeline !== undefined
-    ) {
-      return true;
-    }
+  if (
+    b !== undefined &&
+    (b.budget !== undefined || b.authority !== undefined || b.need !== undefined || b.timeline !== undefined)
+  ) {
+    return true;
   }
-  if (e.lead === undefined) return false;
-  const lead = e.lead as Record<string, unknown>;
-  const attrs = s.attributes as Record<string, unknown>;
-  for (const k in lead) {
-    const v = lead[k];
-    if (v !== undefined && attrs[k] !== v) return true;
-  }
-  return false;
+  const l = e.lead;
+  if (l === undefined) return false;
+  const a = s.attributes;
+  // Unrolled on purpose: this runs for every event, and integrations attach the lead to each one.
+  return (
+    (l.email !== undefined && l.email !== a.email) ||
+    (l.title !== undefined && l.title !== a.title) ||
+    (l.companySize !== undefined && l.companySize !== a.companySize) ||
+    (l.industry !== undefined && l.industry !== a.industry) ||
+    (l.name !== undefined && l.name !== a.name) ||
+    (l.phone !== undefined && l.phone !== a.phone) ||
+    (l.company !== undefined && l.company !== a.company) ||
+    (l.city !== undefined && l.city !== a.city) ||
+    (l.zaloUserId !== undefined && l.zaloUserId !== a.zaloUserId) ||
+    (l.externalId !== undefined && l.externalId !== a.externalId)
+  );
 }
 
 function mergeBant(run: Run, e: ScoringEvent, previous: Map<string, unknown>): boolean {
@@ -734,11 +833,7 @@ function fitReason(
   removed: boolean,
 ): Text {
   const value = removed && previous.has(rule.field) ? previous.get(rule.field) : rule.read(s);
-  const v = value === undefined ? { vi: '?', en: '?' } : rule.display(value);
-  const label: Text = {
-    vi: rule.label.vi.replaceAll('{value}', v.vi),
-    en: rule.label.en.replaceAll('{value}', v.en),
-  };
+  const label = value === undefined ? fillLabel(rule.label, UNKNOWN_VALUE) : rule.render(value);
   return removed ? { vi: NO_LONGER.vi + label.vi, en: NO_LONGER.en + label.en } : label;
 }
 

@@ -3,8 +3,9 @@
  * state, its decay trace entries and the model. What-ifs are computed by really running the
  * engine on a copy of the state with a hypothetical answer or action at `now`.
  */
-import type { CompiledFitRule, ScoringModel } from './compile.ts';
+import type { CompiledEventRule, CompiledFitRule, ScoringModel } from './compile.ts';
 import { applyEvents } from './engine.ts';
+import { fillLabel } from './format.ts';
 import type {
   BantState,
   BantStatus,
@@ -102,8 +103,7 @@ function factors(model: ScoringModel, s: LeadState): ExplanationFactor[] {
 
 function fitLabel(rule: CompiledFitRule, s: LeadState): Text {
   const raw = rule.read(s);
-  const v = raw === undefined ? { vi: '?', en: '?' } : rule.display(raw);
-  return { vi: rule.label.vi.replaceAll('{value}', v.vi), en: rule.label.en.replaceAll('{value}', v.en) };
+  return raw === undefined ? fillLabel(rule.label, { vi: '?', en: '?' }) : rule.render(raw);
 }
 
 function fitEvidenceTime(rule: CompiledFitRule, s: LeadState): Millis {
@@ -266,8 +266,8 @@ function candidates(model: ScoringModel, s: LeadState, now: Millis): Candidate[]
 }
 
 /** The fast-track rule with the most points that needs no event properties. */
-function strongestFastTrack(model: ScoringModel) {
-  let best: ReturnType<ScoringModel['eventRules']['get']>;
+function strongestFastTrack(model: ScoringModel): CompiledEventRule | undefined {
+  let best: CompiledEventRule | undefined;
   for (const rule of model.eventRules.values()) {
     if (!rule.fastTrack || rule.matchers.length > 0) continue;
     if (best === undefined || rule.points > best.points) best = rule;

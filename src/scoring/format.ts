@@ -16,8 +16,18 @@ const PRINTABLE_ASCII_NO_SPACE = /^[!-~]*$/;
  * of printable ASCII without whitespace fold to their lower-case form.
  */
 export function fold(input: string): string {
-  return PRINTABLE_ASCII_NO_SPACE.test(input) ? input.toLowerCase() : foldText(input);
+  if (PRINTABLE_ASCII_NO_SPACE.test(input)) return input.toLowerCase();
+  let folded = FOLD_MEMO.get(input);
+  if (folded === undefined) {
+    folded = foldText(input);
+    if (FOLD_MEMO.size >= FOLD_MEMO_SIZE) FOLD_MEMO.clear();
+    FOLD_MEMO.set(input, folded);
+  }
+  return folded;
 }
+/** Titles, industries and cities repeat across leads; Unicode normalisation is costly. */
+const FOLD_MEMO = new Map<string, string>();
+const FOLD_MEMO_SIZE = 4096;
 
 /** Folded text with every separator removed: "IT Services", "it-services" → "itservices". */
 export function squash(input: string): string {

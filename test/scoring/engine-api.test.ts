@@ -67,16 +67,17 @@ describe('applyEvents', () => {
     expect(r.state.score).not.toBe(state.score);
   });
 
-  it('sets the cursor and asOf', () => {
+  it('sets the cursor; asOf moves with events and applied decay, not with a read', () => {
     const e = ev('page_view', T0);
     const r = run([e], T0 + DAY);
-    expect(r.state).toMatchObject({
-      lastEventAt: T0,
-      lastEventKey: e.key,
-      lastActivityAt: T0,
-      asOf: T0 + DAY,
-    });
-    expect(run([e], T0 - DAY).state.asOf).toBe(T0);
+    expect(r.state).toMatchObject({ lastEventAt: T0, lastEventKey: e.key, lastActivityAt: T0, asOf: T0 });
+    // An event that arrives after that read but happened before it is still applied in order.
+    const delayed = ev('email_open', T0 + DAY / 2);
+    expect(isLate(r.state, delayed)).toBe(false);
+    // Once decay (the 30-day reset) has been applied, an event before it is late.
+    const decayed = applyEvents(model, r.state, [], T0 + 40 * DAY).state;
+    expect(decayed.asOf).toBe(T0 + 30 * DAY);
+    expect(isLate(decayed, ev('email_open', T0 + 20 * DAY))).toBe(true);
   });
 
   it('continues identically from a JSON round-tripped state (the DB stores it as JSON)', () => {

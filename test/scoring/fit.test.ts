@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { parseModel } from '../../src/scoring/index.ts';
 import type { BantValues, LeadAttributes } from '../../src/scoring/types.ts';
-import { DAY, ev, expectTelescoping, HOUR, run, T0 } from './helpers.ts';
+import { DAY, DEFAULT_MODEL_TEXT, ev, expectTelescoping, HOUR, run, T0 } from './helpers.ts';
 
 /** Fit points a fresh lead gets from one attribute update. */
 function fitOf(lead: LeadAttributes): { fit: number; contrib: Record<string, number> } {
@@ -259,5 +261,44 @@ describe('recomputation on updates', () => {
     const r = run([ev('attribute_update', T0, { lead: { title: 'CEO' } })], T0 + 1000 * DAY);
     expect(r.state.fit).toBe(15);
     expect(r.trace).toHaveLength(1);
+  });
+});
+
+describe('custom groups mixing inputs', () => {
+  it('re-evaluates a whole group when any of its inputs changes', () => {
+    const raw = YAML.parse(DEFAULT_MODEL_TEXT) as { fit: unknown[] };
+    raw.fit = [
+      {
+        id: 'fit.seniority.exec',
+        group: 'seniority',
+        points: 20,
+        label: { en: 'Executive', vi: 'Lãnh đạo' },
+        when: { attribute: 'title', matches: '\\bceo\\b' },
+      },
+      {
+        id: 'fit.seniority.big_company',
+        group: 'seniority',
+        points: 7,
+        label: { en: 'Big company', vi: 'Công ty lớn' },
+        when: { attribute: 'companySize', gte: 100 },
+      },
+    ];
+    const parsed = parseModel(raw);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    const custom = parsed.model;
+    const r = run(
+      [
+        ev('attribute_update', T0, { lead: { title: 'CEO', companySize: 500 } }),
+        ev('attribute_update', T0 + HOUR, { lead: { title: 'Engineer' } }),
+      ],
+      undefined,
+      custom,
+    );
+    expect(r.trace.map((t) => [t.ruleId, t.points])).toEqual([
+      ['fit.seniority.exec', 20],
+      ['fit.seniority.exec', -20],
+      ['fit.seniority.big_company', 7],
+    ]);
+    expect(r.state.fitContrib).toEqual({ 'fit.seniority.big_company': 7 });
   });
 });

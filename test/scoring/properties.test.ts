@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { foldText } from '../../src/parse/text.ts';
 import { applyEvents, initialState, isLate, rederive, sortEvents } from '../../src/scoring/index.ts';
 import type { LeadState, ScoringEvent, TraceEntryDraft } from '../../src/scoring/types.ts';
 import { DAY, HOUR, model, T0 } from './helpers.ts';
@@ -207,6 +208,29 @@ describe('properties', () => {
           });
         },
       ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('incremental fit recomputation equals a from-scratch evaluation of every rule', () => {
+    fc.assert(
+      fc.property(eventsArb, (events) => {
+        const { state } = applyEvents(model, initialState(model), events, T0);
+        const expected: Record<string, number> = {};
+        const claimed = new Set<string>();
+        const foldAttr = (a: keyof LeadState['attributes']) => {
+          const v = state.attributes[a];
+          return typeof v === 'string' ? foldText(v) : undefined;
+        };
+        for (const rule of model.fitRules) {
+          if (rule.group !== undefined && claimed.has(rule.group)) continue;
+          if (!rule.test(state, foldAttr)) continue;
+          if (rule.group !== undefined) claimed.add(rule.group);
+          if (rule.points !== 0) expected[rule.id] = rule.points;
+        }
+        expect(state.fitContrib).toEqual(expected);
+        expect(Object.keys(state.fitEvidence).sort()).toEqual(Object.keys(expected).sort());
+      }),
       { numRuns: 300 },
     );
   });
