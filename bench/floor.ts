@@ -56,7 +56,7 @@ const TABLES: Record<string, TableSpec> = {
       'int',
       'int',
       'bool',
-      'jsonb',
+      'json',
       'text',
       'int',
       'int',
@@ -210,10 +210,10 @@ export async function writeFloor(opts: {
   const statements = Object.values(TABLES).map((spec) => {
     const args = spec.types.map(
       (t, i) =>
-        `$${i + 1}::${t === 'jsonb' ? 'text' : t === '"Stage"' || t === '"IdentityKind"' ? 'text' : t}[]`,
+        `$${i + 1}::${t === 'jsonb' || t === 'json' ? 'text' : t === '"Stage"' || t === '"IdentityKind"' ? 'text' : t}[]`,
     );
     const select = spec.columns.map((_, i) =>
-      spec.types[i] === 'jsonb' || spec.types[i]!.startsWith('"') ? `c${i}::${spec.types[i]}` : `c${i}`,
+      spec.types[i] === 'jsonb' || spec.types[i] === 'json' || spec.types[i]!.startsWith('"') ? `c${i}::${spec.types[i]}` : `c${i}`,
     );
     return {
       spec,
@@ -226,7 +226,7 @@ export async function writeFloor(opts: {
       sql,
       params: spec.columns.map((c, i) =>
         tables[spec.table]!.map((r) =>
-          spec.types[i] === 'jsonb' && r[c] !== null ? JSON.stringify(r[c]) : r[c],
+          (spec.types[i] === 'jsonb' || spec.types[i] === 'json') && r[c] !== null ? JSON.stringify(r[c]) : r[c],
         ),
       ),
       count: tables[spec.table]!.length,

@@ -67,7 +67,7 @@ async function main() {
           baseDir: migrationsDir,
           lockfile: { path: 'migration_lock.toml', content: 'provider = "postgresql"\n' },
           migrationDirectories: migrations,
-          shadowDatabaseUrl: null,
+          shadowDbInitScript: '',
         };
   const result = await engine.diff({
     from,

@@ -5,7 +5,7 @@
  * answers, outbox). A rejected item stores nothing; duplicates (same idempotency key) change
  * nothing. Conflicts with a concurrent batch roll the whole batch back and retry it.
  */
-import { type Column, insertRows, type Tx, updateRows } from '../db/bulk.ts';
+import { type Column, type Tx, updateRows } from '../db/bulk.ts';
 import type { Database } from '../db/client.ts';
 import type { ErrorDetail } from '../errors/app-error.ts';
 import { applyEvents, initialState, isLate, nextDecayAt, rederive, sortEvents } from '../scoring/index.ts';
@@ -97,12 +97,11 @@ async function ingestValid(
   const itemResults: IngestItemResult[] = [];
 
   // 1. Idempotency: keys seen before (or twice in this batch) are duplicates.
+  // One round trip: which keys were seen before, and which leads own the batch's identities.
   const keys = valid.map((v) => v.event.key);
-  const existing = await tx.$queryRawUnsafe<{ key: string; lead_id: string }[]>(
-    'SELECT key, lead_id FROM event WHERE key = ANY($1::text[])',
-    keys,
-  );
-  const seenKeys = new Map(existing.map((r) => [r.key, r.lead_id]));
+  const allIdentities = uniqueIdentities(valid.flatMap((v) => v.event.identities));
+  const { seen, owners } = await lookupKeysAndIdentities(tx, keys, allIdentities);
+  const seenKeys = new Map(seen);
   const fresh: { index: number; event: InboundEvent }[] = [];
   for (const v of valid) {
     const prior = seenKeys.get(v.event.key);
@@ -120,22 +119,24 @@ async function ingestValid(
   }
   if (fresh.length === 0) return { itemResults, summary: { outboxIds: [], crossings: 0 } };
 
-  // 2. Identities → existing leads; lock them; re-check the mapping under the lock.
-  const allIdentities = uniqueIdentities(fresh.flatMap((f) => f.event.identities));
-  let owners = await lookupIdentities(tx, allIdentities);
-  let leads = await lockLeads(tx, [...new Set(owners.values())]);
-  const recheck = await lookupIdentities(tx, allIdentities);
-  if (!sameMapping(owners, recheck)) {
-    owners = recheck;
-    leads = await lockLeads(tx, [...new Set(owners.values())]);
+  // 2. Lock the owning leads (id order: concurrent batches cannot deadlock). A lead merged away
+  // by a concurrent batch shows merged_into_id once locked: follow it to the survivor. An
+  // identity a concurrent batch just created is not seen here; inserting it again violates its
+  // unique key and the whole batch is retried, seeing it then.
+  const leads = await lockLeads(tx, [...new Set(owners.values())]);
+  for (let hops = 0; hops < 5; hops++) {
+    let forwarded = false;
+    for (const [k, leadId] of owners) {
+      const target = leads.get(leadId)?.mergedIntoId;
+      if (target) {
+        owners.set(k, target);
+        forwarded = true;
+      }
+    }
+    if (!forwarded) break;
+    const missing = [...new Set(owners.values())].filter((id) => !leads.has(id));
+    for (const [id, row] of await lockLeads(tx, missing)) leads.set(id, row);
   }
-  // Leads merged away earlier forward to their survivor.
-  for (const [k, leadId] of owners) {
-    const row = leads.get(leadId);
-    if (row?.mergedIntoId) owners.set(k, row.mergedIntoId);
-  }
-  const forwardIds = [...new Set(owners.values())].filter((id) => !leads.has(id));
-  if (forwardIds.length > 0) for (const [id, row] of await lockLeads(tx, forwardIds)) leads.set(id, row);
 
   // 3. Resolve each event to a lead, merging when one event names identities of several leads.
   const merged = new Map<string, string>(); // loser → winner
@@ -271,35 +272,31 @@ async function ingestValid(
       outcomes.push(mergedAwayOutcome(leads.get(loser)!, winner, now, active.version));
   }
 
-  // 6. Write, set-based. Leads first (events and identities reference them).
-  const summary = await persistOutcomes(tx, outcomes, { now, alertWindowMs });
+  // 6. Write, set-based, in one statement: leads, trace, stage history, outbox, identities,
+  // events and BANT answers (foreign keys are checked at its end). Rows of merged-away leads
+  // move to their survivor first.
   if (losersOf.size > 0) await moveMergedRows(tx, losersOf);
-  await insertRows(
-    tx,
-    'lead_identity',
-    IDENTITY_COLUMNS,
-    newIdentities.map((n) => [newId('id'), find(n.leadId), n.identity.kind, n.identity.value]),
-  );
-  await insertRows(
-    tx,
-    'event',
-    EVENT_COLUMNS,
-    planned.map((p) => [
-      p.id,
-      p.event.key,
-      p.leadId,
-      p.event.type,
-      new Date(p.event.occurredAt).toISOString(),
-      JSON.stringify(storedPayload(p.event, opts)),
-      opts.source,
-    ]),
-  );
-  await insertRows(
-    tx,
-    'bant_answer',
-    BANT_COLUMNS,
-    planned.flatMap((p) => bantRows(p, opts)),
-  );
+  const summary = await persistOutcomes(tx, outcomes, { now, alertWindowMs }, [
+    {
+      table: 'lead_identity',
+      columns: IDENTITY_COLUMNS,
+      rows: newIdentities.map((n) => [newId('id'), find(n.leadId), n.identity.kind, n.identity.value]),
+    },
+    {
+      table: 'event',
+      columns: EVENT_COLUMNS,
+      rows: planned.map((p) => [
+        p.id,
+        p.event.key,
+        p.leadId,
+        p.event.type,
+        new Date(p.event.occurredAt).toISOString(),
+        JSON.stringify(storedPayload(p.event, opts)),
+        opts.source,
+      ]),
+    },
+    { table: 'bant_answer', columns: BANT_COLUMNS, rows: planned.flatMap((p) => bantRows(p, opts)) },
+  ]);
   for (const p of planned)
     itemResults.push({ index: p.index, id: p.event.key, status: 'accepted', leadId: p.leadId });
   return { itemResults, summary };
@@ -422,19 +419,25 @@ function uniqueIdentities(list: IdentityRef[]): IdentityRef[] {
   return [...seen.values()];
 }
 
-async function lookupIdentities(tx: Tx, identities: IdentityRef[]): Promise<Map<string, string>> {
-  if (identities.length === 0) return new Map();
-  const rows = await tx.$queryRawUnsafe<{ kind: string; value: string; lead_id: string }[]>(
-    `SELECT i.kind::text AS kind, i.value, i.lead_id FROM lead_identity i
-     JOIN unnest($1::text[], $2::text[]) AS q(kind, value) ON i.kind = q.kind::"IdentityKind" AND i.value = q.value`,
+async function lookupKeysAndIdentities(
+  tx: Tx,
+  keys: string[],
+  identities: IdentityRef[],
+): Promise<{ seen: [string, string][]; owners: Map<string, string> }> {
+  const rows = await tx.$queryRawUnsafe<{ t: string; k: string; lead_id: string }[]>(
+    `SELECT 'e' AS t, key AS k, lead_id FROM event WHERE key = ANY($1::text[])
+     UNION ALL
+     SELECT 'i', i.kind::text || ':' || i.value, i.lead_id FROM lead_identity i
+     JOIN unnest($2::text[], $3::text[]) AS q(kind, value) ON i.kind = q.kind::"IdentityKind" AND i.value = q.value`,
+    keys,
     identities.map((i) => i.kind),
     identities.map((i) => i.value),
   );
-  return new Map(rows.map((r) => [`${r.kind}:${r.value}`, r.lead_id]));
-}
-
-function sameMapping(a: Map<string, string>, b: Map<string, string>): boolean {
-  if (a.size !== b.size) return false;
-  for (const [k, v] of a) if (b.get(k) !== v) return false;
-  return true;
+  const seen: [string, string][] = [];
+  const owners = new Map<string, string>();
+  for (const r of rows) {
+    if (r.t === 'e') seen.push([r.k, r.lead_id]);
+    else owners.set(r.k, r.lead_id);
+  }
+  return { seen, owners };
 }

@@ -4,7 +4,7 @@
  * which writes the lead, its trace, its stage history and — for a recent new SQL crossing —
  * exactly one outbox row, all inside the caller's transaction.
  */
-import { type Column, insertRows, type Tx } from '../db/bulk.ts';
+import { type Column, type InsertPart, insertMany, type Tx } from '../db/bulk.ts';
 import type { ApplyResult, LeadState, ScoringEvent, Stage, TraceEntryDraft } from '../scoring/types.ts';
 import { newId } from './ids.ts';
 
@@ -196,7 +196,7 @@ const LEAD_UPSERT_COLUMNS: Column[] = [
   { name: 'fit_score', type: 'int' },
   { name: 'engagement_score', type: 'int' },
   { name: 'fast_tracked', type: 'bool' },
-  { name: 'state', type: 'text', cast: 'jsonb' },
+  { name: 'state', type: 'text', cast: 'json' },
   { name: 'model_version', type: 'text' },
   { name: 'revision', type: 'int' },
   { name: 'trace_seq', type: 'int' },
@@ -219,6 +219,8 @@ export async function persistOutcomes(
   tx: Tx,
   outcomes: LeadOutcome[],
   opts: PersistOptions,
+  /** Further rows written in the same statement (ingestion's events, identities, BANT answers). */
+  extra: InsertPart[] = [],
 ): Promise<PersistSummary> {
   const leadRows: unknown[][] = [];
   const traceRows: unknown[][] = [];
@@ -289,10 +291,18 @@ export async function persistOutcomes(
       o.mergedIntoId ?? o.prev?.mergedIntoId ?? null,
     ]);
   }
-  await insertRows(tx, 'lead', LEAD_UPSERT_COLUMNS, leadRows, LEAD_UPSERT_SUFFIX);
-  await insertRows(tx, 'score_trace', TRACE_COLUMNS, traceRows);
-  await insertRows(tx, 'stage_change', STAGE_COLUMNS, stageRows);
-  await insertRows(tx, 'outbox', OUTBOX_COLUMNS, outboxRows, 'ON CONFLICT (dedupe_key) DO NOTHING');
+  await insertMany(tx, [
+    { table: 'lead', columns: LEAD_UPSERT_COLUMNS, rows: leadRows, suffix: LEAD_UPSERT_SUFFIX },
+    { table: 'score_trace', columns: TRACE_COLUMNS, rows: traceRows },
+    { table: 'stage_change', columns: STAGE_COLUMNS, rows: stageRows },
+    {
+      table: 'outbox',
+      columns: OUTBOX_COLUMNS,
+      rows: outboxRows,
+      suffix: 'ON CONFLICT (dedupe_key) DO NOTHING',
+    },
+    ...extra,
+  ]);
   return { outboxIds, crossings: outboxIds.length };
 }
 

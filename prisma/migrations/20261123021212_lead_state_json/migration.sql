@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "lead" ALTER COLUMN "state" SET DATA TYPE JSON;
