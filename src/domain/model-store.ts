@@ -54,8 +54,18 @@ export async function getActiveModel(db: Database, seedFile = DEFAULT_MODEL_PATH
   return seeded;
 }
 
-/** Stores the model version (if new) and makes it the only active one. */
+/**
+ * Stores the model version (if new) and makes it the only active one. Versions are immutable:
+ * every trace entry names its version, so the same version with other content is refused.
+ */
 export async function activateModel(db: Database, m: ActiveModel): Promise<void> {
+  const existing = await db.prisma.scoringModelVersion.findUnique({ where: { version: m.version } });
+  if (existing && existing.source !== m.source) {
+    throw new AppError(
+      'CONFLICT',
+      `Model version ${m.version} already exists with different rules: give the changed model a new version`,
+    );
+  }
   await db.prisma.$transaction([
     db.prisma.scoringModelVersion.updateMany({ where: { active: true }, data: { active: false } }),
     db.prisma.scoringModelVersion.upsert({

@@ -51,10 +51,12 @@ export async function rescoreAll(
     ).map((r) => r.id);
     if (ids.length === 0) return report;
     after = ids[ids.length - 1]!;
-    const outboxIds = await withRetry(() =>
+    const batch = await withRetry(() =>
       deps.db.prisma.$transaction(
         async (tx) => {
           const now = deps.now();
+          const stageChanges: RescoreChange[] = [];
+          let scoreChanges = 0;
           const rows = await lockLeads(tx, ids);
           const history = await loadHistory(tx, ids);
           const outcomes: LeadOutcome[] = [];
@@ -67,9 +69,9 @@ export async function rescoreAll(
               },
             });
             const s = result.state;
-            if (s.score !== row.state.score) report.scoreChanges++;
+            if (s.score !== row.state.score) scoreChanges++;
             if (s.stage !== row.state.stage) {
-              report.stageChanges.push({
+              stageChanges.push({
                 leadId: row.id,
                 name: s.attributes.name ?? null,
                 fromStage: row.state.stage,
@@ -88,14 +90,18 @@ export async function rescoreAll(
               source: row.source,
             });
           }
-          report.leads += outcomes.length;
-          if (opts.dryRun) return [];
+          const counts = { leads: outcomes.length, stageChanges, scoreChanges };
+          if (opts.dryRun) return { ...counts, outboxIds: [] as string[] };
           const summary = await persistOutcomes(tx, outcomes, { now, alertWindowMs: deps.alertWindowMs });
-          return summary.outboxIds;
+          return { ...counts, outboxIds: summary.outboxIds };
         },
         { timeout: 120_000 },
       ),
     );
-    if (outboxIds.length > 0) deps.onOutbox?.(outboxIds);
+    // Counted only once the batch committed (a retried batch is not counted twice).
+    report.leads += batch.leads;
+    report.scoreChanges += batch.scoreChanges;
+    report.stageChanges.push(...batch.stageChanges);
+    if (batch.outboxIds.length > 0) deps.onOutbox?.(batch.outboxIds);
   }
 }

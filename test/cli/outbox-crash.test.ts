@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notice, POSTGRES_URL, postgresDb, REDIS_URL, type TestDb } from '../helpers/db.ts';
-import { runCli, startCli } from '../helpers/cli.ts';
+import { killAll, runCli, startCli } from '../helpers/cli.ts';
 
 const variants = [
   { name: 'embedded PGlite, in-process jobs', services: false },
@@ -38,6 +38,7 @@ describe.each(variants)('outbox delivery survives a worker crash ($name)', ({ se
     }
   });
   afterAll(async () => {
+    killAll();
     await pgdb?.cleanup();
     await rm(dir, { recursive: true, force: true });
   });

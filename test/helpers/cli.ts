@@ -54,11 +54,21 @@ export interface RunningCli {
   stop(): Promise<number | null>;
 }
 
+const running = new Set<ChildProcess>();
+
+/** Kills every process startCli started that is still alive (afterAll: a timed-out test leaves none behind). */
+export function killAll(): void {
+  for (const child of running) if (child.exitCode === null) child.kill('SIGKILL');
+  running.clear();
+}
+
 export function startCli(args: string[], env: Record<string, string>): RunningCli {
   const child = spawn(process.execPath, [BIN, ...args], {
     env: cleanEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
+  child.on('close', () => running.delete(child));
   let out = '';
   let err = '';
   child.stdout!.on('data', (d) => (out += d));

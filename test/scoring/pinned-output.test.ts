@@ -1,0 +1,286 @@
+/**
+ * Pins the exact output of the engine (states as JSON, trace entries, stage changes) over
+ * deterministic multi-lead runs, so optimisations of the engine cannot change behaviour
+ * unnoticed. The digests were recorded before the engine was optimised; inputs are deep-frozen
+ * so any write to an input state or event throws.
+ */
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { buildWorkload } from '../../bench/workload.ts';
+import { validateEvent } from '../../src/domain/event-input.ts';
+import { applyEvents, initialState, isLate, rederive, sortEvents } from '../../src/scoring/index.ts';
+import type { ApplyResult, LeadAttributes, LeadState, ScoringEvent } from '../../src/scoring/types.ts';
+import { DAY, HOUR, model, T0 } from './helpers.ts';
+
+function deepFreeze<T>(o: T): T {
+  if (o !== null && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o as Record<string, unknown>)) deepFreeze(v);
+  }
+  return o;
+}
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+class Digest {
+  private readonly h = createHash('sha256');
+  calls = 0;
+  entries = 0;
+  changes = 0;
+  add(r: ApplyResult): void {
+    this.calls++;
+    this.entries += r.trace.length;
+    this.changes += r.stageChanges.length;
+    this.h.update(JSON.stringify(r));
+    this.h.update('\n');
+  }
+  addState(s: LeadState): void {
+    this.h.update(JSON.stringify(s));
+    this.h.update('\n');
+  }
+  hex(): string {
+    return this.h.digest('hex');
+  }
+}
+
+const CAUSE = { ruleId: 'rederive' as const, reason: { en: 'Late event', vi: 'Sự kiện đến muộn' } };
+
+const TITLES = ['Giám đốc', 'CEO', 'Trưởng nhóm', 'Sales Manager', 'Sinh viên', 'Kế toán', 'Intern'];
+const INDUSTRIES = ['software', 'Fintech', 'IT Services', 'education', 'bán lẻ', 'construction'];
+const EMAILS = ['a@gmail.com', 'b@acme.vn', 'c@yahoo.com.vn', 'd@mail.ru', 'e@corp.com'];
+const TYPES = [
+  'page_view',
+  'page_view',
+  'page_view',
+  'email_open',
+  'email_open',
+  'email_click',
+  'zalo_message',
+  'content_download',
+  'webinar_attended',
+  'event_registration',
+  'newsletter_signup',
+  'form_submit',
+  'zalo_follow',
+  'zalo_unfollow',
+  'call_unreachable',
+  'email_bounce',
+  'unsubscribe',
+  'quote_request',
+  'demo_request',
+  'contact_sales',
+  'attribute_update',
+  'bant_update',
+  'bant_update',
+  'lead_disqualified',
+  'lead_reopened',
+  'deal_won',
+  'deal_lost',
+];
+const URLS = ['/', '/blog/a', 'https://x.vn/bang-gia?x=1', '/pricing', 'https://x.vn/tinh-nang#a', ''];
+
+/** A synthetic stream over many leads: every rule family, attribute churn, long gaps, late events. */
+function synthetic(seed: number): { digest: Digest; states: Map<number, LeadState> } {
+  const rand = rng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
+  const digest = new Digest();
+  const states = new Map<number, LeadState>();
+  const seen = new Map<number, ScoringEvent[]>();
+  const leadAttrs = new Map<number, LeadAttributes>();
+  let t = T0;
+  let n = 0;
+  for (let batch = 0; batch < 400; batch++) {
+    // Mostly short steps, sometimes weeks without traffic (expiry and inactivity resets).
+    t += rand() < 0.05 ? Math.floor(rand() * 40 * DAY) : Math.floor(rand() * 6 * HOUR);
+    const groups = new Map<number, ScoringEvent[]>();
+    const size = 1 + Math.floor(rand() * 40);
+    for (let k = 0; k < size; k++) {
+      const lead = Math.floor(rand() * 120);
+      const type = pick(TYPES);
+      n++;
+      let attrs = leadAttrs.get(lead);
+      if (attrs === undefined || rand() < 0.08) {
+        attrs = {
+          email: pick(EMAILS),
+          name: `Lead ${lead}`,
+          title: pick(TITLES),
+          companySize: pick([3, 10, 49, 50, 199, 200, 5000]),
+          industry: pick(INDUSTRIES),
+          ...(rand() < 0.3 ? { city: 'Hà Nội', phone: `+8490${lead}` } : {}),
+        };
+        leadAttrs.set(lead, attrs);
+      }
+      const e: ScoringEvent = {
+        id: `s${seed}-${n}`,
+        key: `k${String(n).padStart(7, '0')}`,
+        type,
+        // Late by up to a day now and then; equal times are common.
+        occurredAt: t - (rand() < 0.04 ? Math.floor(rand() * DAY) : 0),
+        properties:
+          type === 'page_view' || type === 'email_click'
+            ? { url: pick(URLS) }
+            : type === 'zalo_message'
+              ? { direction: pick(['inbound', 'outbound', undefined]) }
+              : type === 'lead_disqualified' || type === 'deal_lost'
+                ? pick([{ reason: 'spam' }, {}, { reason: '' }])
+                : type === 'webinar_attended' || type === 'event_registration'
+                  ? { name: pick(['Webinar CRM', 'Zalo OA 101', 'x'.repeat(90)]) }
+                  : type === 'form_submit'
+                    ? { form: pick(['contact', 'trial']) }
+                    : {},
+      };
+      if (rand() < 0.8) e.lead = { ...attrs };
+      if (type === 'attribute_update') e.lead = { ...attrs, title: pick(TITLES), industry: pick(INDUSTRIES) };
+      if (rand() < 0.3) e.actor = pick(['api', 'rep:1', 'zalo']);
+      if (type === 'bant_update') {
+        e.bant = pick([
+          { budget: { amount: 1e8, currency: 'VND' } },
+          { budget: { amount: 100, currency: 'USD' }, authority: 'decision_maker' as const },
+          { budget: 'none' as const },
+          { budget: { amount: 3000, currency: 'EUR' } },
+          { authority: 'influencer' as const, need: { confirmed: true, text: 'CRM' } },
+          { authority: 'user' as const },
+          { need: { confirmed: false } },
+          { timeline: { monthsMax: 2 } },
+          { timeline: { monthsMin: 4, monthsMax: 6 } },
+          { timeline: { decideBy: '2026-05-01' } },
+          { timeline: 'none' as const },
+        ]);
+      }
+      const g = groups.get(lead);
+      if (g === undefined) groups.set(lead, [e]);
+      else g.push(e);
+    }
+    const now = t + (rand() < 0.2 ? Math.floor(rand() * 3 * DAY) : 0);
+    for (const [lead, raw] of groups) {
+      const evs = deepFreeze(sortEvents(raw));
+      let state = states.get(lead);
+      if (state === undefined) {
+        state = initialState(model);
+        // Older persisted states have no fitEvidenceAt.
+        if (lead % 7 === 0) delete state.fitEvidenceAt;
+      }
+      deepFreeze(state);
+      const all = seen.get(lead) ?? [];
+      all.push(...evs);
+      seen.set(lead, all);
+      const late = evs.some((e) => isLate(state, e));
+      const r = late
+        ? rederive(model, state, sortEvents(all), Math.max(now, state.asOf ?? 0), CAUSE)
+        : applyEvents(model, state, evs, now);
+      digest.add(r);
+      states.set(lead, r.state);
+    }
+    // Reads with no events (decay only) for a few leads.
+    if (batch % 10 === 0) {
+      for (const [lead, state] of states) {
+        if (lead % 5 !== batch % 5) continue;
+        const r = applyEvents(model, deepFreeze(state), [], t + Math.floor(rand() * 50 * DAY));
+        digest.add(r);
+        if (rand() < 0.5) states.set(lead, r.state);
+      }
+    }
+  }
+  for (const s of states.values()) digest.addState(s);
+  return { digest, states };
+}
+
+/** The ingestion shape of the benchmark: validated workload events, per 500-event batch and lead. */
+function workload(): Digest {
+  const endAt = Date.parse('2026-11-23T03:00:00Z');
+  const { events } = buildWorkload({ events: 20_000, endAt, seed: 11 });
+  const prepared: { lead: string; ev: ScoringEvent }[] = [];
+  events.forEach((raw, n) => {
+    const v = validateEvent(raw, { now: endAt, knownTypes: model.eventTypes });
+    if (!v.ok) return;
+    const e = v.event;
+    prepared.push({
+      lead: (e.identities[0] as { value: string }).value,
+      ev: {
+        id: `e${n}`,
+        key: e.key,
+        type: e.type,
+        occurredAt: e.occurredAt,
+        properties: e.properties,
+        lead: e.lead,
+        ...(e.bant ? { bant: e.bant } : {}),
+      },
+    });
+  });
+  const digest = new Digest();
+  const states = new Map<string, LeadState>();
+  for (let i = 0; i < prepared.length; i += 500) {
+    const slice = prepared.slice(i, i + 500);
+    const now = (slice[slice.length - 1] as { ev: ScoringEvent }).ev.occurredAt;
+    const groups = new Map<string, ScoringEvent[]>();
+    for (const p of slice) {
+      const g = groups.get(p.lead);
+      if (g) g.push(p.ev);
+      else groups.set(p.lead, [p.ev]);
+    }
+    for (const [lead, evs] of groups) {
+      const state = deepFreeze(states.get(lead) ?? initialState(model));
+      const r = applyEvents(model, state, deepFreeze(evs), now);
+      digest.add(r);
+      states.set(lead, r.state);
+    }
+  }
+  // Everything decays away.
+  for (const s of states.values()) digest.add(applyEvents(model, s, [], endAt + 120 * DAY));
+  for (const s of states.values()) digest.addState(s);
+  return digest;
+}
+
+describe('pinned engine output', () => {
+  it('synthetic multi-lead stream', () => {
+    const a = synthetic(1);
+    const b = synthetic(2);
+    expect({
+      calls: a.digest.calls,
+      entries: a.digest.entries,
+      changes: a.digest.changes,
+      hash: a.digest.hex(),
+    }).toMatchInlineSnapshot(`
+        {
+          "calls": 8714,
+          "changes": 1817,
+          "entries": 38286,
+          "hash": "319d59a210354f3524938357445bceb2e6d61f9e95de6467fb2a874363a88d5c",
+        }
+      `);
+    expect({
+      calls: b.digest.calls,
+      entries: b.digest.entries,
+      changes: b.digest.changes,
+      hash: b.digest.hex(),
+    }).toMatchInlineSnapshot(`
+        {
+          "calls": 8213,
+          "changes": 1554,
+          "entries": 43145,
+          "hash": "9ef053c03a14aeabe5a865a86eb9cb04e455333aa58645305dbedb53dd42fa2a",
+        }
+      `);
+  });
+
+  it('benchmark ingestion shape', () => {
+    const d = workload();
+    expect({ calls: d.calls, entries: d.entries, changes: d.changes, hash: d.hex() }).toMatchInlineSnapshot(`
+      {
+        "calls": 18027,
+        "changes": 5534,
+        "entries": 31476,
+        "hash": "c013887d417aee4ab9f2c64fed004aeb1d715efee47d425dc46101727d5a3b1b",
+      }
+    `);
+  });
+});
