@@ -30,6 +30,9 @@ const args = process.argv.slice(2);
 const json = args.includes('--json');
 const eventsArg = args.indexOf('--events');
 const TOTAL = eventsArg >= 0 ? Number(args[eventsArg + 1]) : 20_000;
+const concurrencyArg = args.indexOf('--concurrency');
+/** HTTP clients posting batches at the same time (a live integration has several producers). */
+const CONCURRENCY = concurrencyArg >= 0 ? Number(args[concurrencyArg + 1]) : 1;
 const BATCH = 500;
 const log = (s: string) => {
   if (!json) process.stderr.write(`${s}\n`);
@@ -120,20 +123,26 @@ async function benchIngest(db: Database, events: WorkloadEvent[]) {
   const { key } = await createApiKey(db, 'bench');
   const latencies: number[] = [];
   const counts = { accepted: 0, duplicate: 0, rejected: 0 };
+  const bodies: string[] = [];
+  for (let i = 0; i < events.length; i += BATCH)
+    bodies.push(JSON.stringify({ events: events.slice(i, i + BATCH) }));
+  let next = 0;
+  const client = async () => {
+    for (let b = next++; b < bodies.length; b = next++) {
+      const s = performance.now();
+      const res = await fetch(`${address}/api/v1/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: bodies[b]!,
+      });
+      const out = (await res.json()) as { results: { status: keyof typeof counts }[] };
+      latencies.push(performance.now() - s);
+      for (const r of out.results) counts[r.status]++;
+      if (res.status !== 200) throw new Error(`batch ${b} answered ${res.status}`);
+    }
+  };
   const t0 = performance.now();
-  for (let i = 0; i < events.length; i += BATCH) {
-    const body = JSON.stringify({ events: events.slice(i, i + BATCH) });
-    const s = performance.now();
-    const res = await fetch(`${address}/api/v1/events`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body,
-    });
-    const out = (await res.json()) as { results: { status: keyof typeof counts }[] };
-    latencies.push(performance.now() - s);
-    for (const r of out.results) counts[r.status]++;
-    if (res.status !== 200) throw new Error(`batch ${i / BATCH} answered ${res.status}`);
-  }
+  await Promise.all(Array.from({ length: CONCURRENCY }, client));
   const elapsed = performance.now() - t0;
   await app.close();
   await rt.queue.close();
@@ -209,6 +218,7 @@ async function main() {
         merges: workload.merges,
         duplicates: workload.duplicates,
         batch: BATCH,
+        httpClients: CONCURRENCY,
       },
     };
     if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
