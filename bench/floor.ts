@@ -213,7 +213,9 @@ export async function writeFloor(opts: {
         `$${i + 1}::${t === 'jsonb' || t === 'json' ? 'text' : t === '"Stage"' || t === '"IdentityKind"' ? 'text' : t}[]`,
     );
     const select = spec.columns.map((_, i) =>
-      spec.types[i] === 'jsonb' || spec.types[i] === 'json' || spec.types[i]!.startsWith('"') ? `c${i}::${spec.types[i]}` : `c${i}`,
+      spec.types[i] === 'jsonb' || spec.types[i] === 'json' || spec.types[i]!.startsWith('"')
+        ? `c${i}::${spec.types[i]}`
+        : `c${i}`,
     );
     return {
       spec,
@@ -226,7 +228,9 @@ export async function writeFloor(opts: {
       sql,
       params: spec.columns.map((c, i) =>
         tables[spec.table]!.map((r) =>
-          (spec.types[i] === 'jsonb' || spec.types[i] === 'json') && r[c] !== null ? JSON.stringify(r[c]) : r[c],
+          (spec.types[i] === 'jsonb' || spec.types[i] === 'json') && r[c] !== null
+            ? JSON.stringify(r[c])
+            : r[c],
         ),
       ),
       count: tables[spec.table]!.length,
