@@ -136,6 +136,7 @@ async function benchIngest(db: Database, events: WorkloadEvent[]) {
         body: bodies[b]!,
       });
       const out = (await res.json()) as { results: { status: keyof typeof counts }[] };
+      if (!out.results) throw new Error(`batch ${b} answered ${res.status}: ${JSON.stringify(out)}`);
       latencies.push(performance.now() - s);
       for (const r of out.results) counts[r.status]++;
       if (res.status !== 200) throw new Error(`batch ${b} answered ${res.status}`);

@@ -123,6 +123,7 @@ async function ingestValid(
   // by a concurrent batch shows merged_into_id once locked: follow it to the survivor. An
   // identity a concurrent batch just created is not seen here; inserting it again violates its
   // unique key and the whole batch is retried, seeing it then.
+  await claimNewIdentities(tx, allIdentities, owners);
   const leads = await lockLeads(tx, [...new Set(owners.values())]);
   for (let hops = 0; hops < 5; hops++) {
     let forwarded = false;
@@ -417,6 +418,43 @@ function uniqueIdentities(list: IdentityRef[]): IdentityRef[] {
   const seen = new Map<string, IdentityRef>();
   for (const i of list) seen.set(identityKey(i), i);
   return [...seen.values()];
+}
+
+/** Advisory-lock namespace of identity buckets (any constant unlikely to clash with others). */
+const IDENTITY_LOCK_SPACE = 0x484c; // "HL"
+const IDENTITY_BUCKETS = 4096;
+
+function identityBucket(key: string): number {
+  let h = 0x811c9dc5; // FNV-1a
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % IDENTITY_BUCKETS;
+}
+
+/**
+ * Identities this batch is about to create are locked (by hash bucket, in bucket order, before
+ * any lead lock, so two batches cannot deadlock) and looked up again: a concurrent batch that
+ * created the same identity has committed by then, and its lead is used instead of creating a
+ * second lead for the same person. Without this, concurrent imports of new leads would keep
+ * colliding on the identity's unique key.
+ */
+async function claimNewIdentities(
+  tx: Tx,
+  identities: IdentityRef[],
+  owners: Map<string, string>,
+): Promise<void> {
+  const unknown = identities.filter((i) => !owners.has(identityKey(i)));
+  if (unknown.length === 0) return;
+  const buckets = [...new Set(unknown.map((i) => identityBucket(identityKey(i))))].sort((a, b) => a - b);
+  await tx.$queryRawUnsafe(
+    'SELECT count(pg_advisory_xact_lock($1::int, b)) FROM unnest($2::int[]) AS b',
+    IDENTITY_LOCK_SPACE,
+    buckets,
+  );
+  const { owners: found } = await lookupKeysAndIdentities(tx, [], unknown);
+  for (const [k, leadId] of found) owners.set(k, leadId);
 }
 
 async function lookupKeysAndIdentities(
