@@ -79,7 +79,7 @@ const TABLES: Record<string, TableSpec> = {
   event: {
     table: 'event',
     columns: ['id', 'key', 'lead_id', 'type', 'occurred_at', 'payload', 'source'],
-    types: ['text', 'text', 'text', 'text', 'timestamptz', 'jsonb', 'text'],
+    types: ['text', 'text', 'text', 'text', 'timestamptz', 'json', 'text'],
   },
   score_trace: {
     table: 'score_trace',

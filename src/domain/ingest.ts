@@ -315,7 +315,7 @@ const EVENT_COLUMNS: Column[] = [
   { name: 'lead_id', type: 'text' },
   { name: 'type', type: 'text' },
   { name: 'occurred_at', type: 'text', cast: 'timestamptz' },
-  { name: 'payload', type: 'text', cast: 'jsonb' },
+  { name: 'payload', type: 'text', cast: 'json' },
   { name: 'source', type: 'text' },
 ];
 const BANT_COLUMNS: Column[] = [

@@ -7,6 +7,7 @@
 import { type Column, type InsertPart, insertMany, type Tx } from '../db/bulk.ts';
 import type { ApplyResult, LeadState, ScoringEvent, Stage, TraceEntryDraft } from '../scoring/types.ts';
 import { newId } from './ids.ts';
+import { decodeState, encodeState } from './state-codec.ts';
 
 export interface LeadRow {
   id: string;
@@ -38,7 +39,7 @@ const LEAD_COLUMNS =
 function toLeadRow(r: RawLeadRow): LeadRow {
   return {
     id: r.id,
-    state: typeof r.state === 'string' ? (JSON.parse(r.state) as LeadState) : r.state,
+    state: decodeState(r.state),
     revision: r.revision,
     traceSeq: r.trace_seq,
     createdAt: new Date(r.created_at).getTime(),
@@ -278,7 +279,7 @@ export async function persistOutcomes(
       st.fit,
       st.engagement,
       st.fastTracked,
-      JSON.stringify(st),
+      encodeState(st),
       st.modelVersion,
       revision,
       seq,

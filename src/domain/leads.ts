@@ -7,6 +7,7 @@ import { normalizeEmail, normalizePhone } from '../parse/index.ts';
 import { explain } from '../scoring/index.ts';
 import type { Explanation, LeadState, Stage, TraceEntryDraft, TraceCategory } from '../scoring/types.ts';
 import { type DecayDeps, refreshLeads } from './decay.ts';
+import { decodeState } from './state-codec.ts';
 
 export type ReadDeps = DecayDeps;
 
@@ -118,7 +119,7 @@ export async function showLead(deps: ReadDeps, leadId: string): Promise<LeadView
     },
   });
   if (!lead) throw new AppError('NOT_FOUND', `No lead ${leadId}`);
-  const state = lead.state as unknown as LeadState;
+  const state = decodeState(lead.state);
   const first = (kind: string) => lead.identities.find((i) => i.kind === kind)?.value ?? null;
   return {
     id: lead.id,
@@ -183,7 +184,7 @@ export async function explainLead(deps: ReadDeps, leadId: string): Promise<LeadE
     ...(t.eventId ? { eventId: t.eventId } : {}),
     at: t.at.getTime(),
   }));
-  const e = explain(active.model, lead.state as unknown as LeadState, decay, deps.now());
+  const e = explain(active.model, decodeState(lead.state), decay, deps.now());
   return { ...e, leadId, lead: { name: lead.name, company: lead.company, title: lead.title } };
 }
 

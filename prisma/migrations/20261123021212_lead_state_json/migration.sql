@@ -1,2 +1,0 @@
--- AlterTable
-ALTER TABLE "lead" ALTER COLUMN "state" SET DATA TYPE JSON;

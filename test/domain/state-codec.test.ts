@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_MODEL_PATH } from '../../src/domain/model-store.ts';
+import { decodeState, encodeState } from '../../src/domain/state-codec.ts';
+import { applyEvents, initialState, parseModelText } from '../../src/scoring/index.ts';
+import type { ScoringEvent } from '../../src/scoring/types.ts';
+
+const parsed = parseModelText(readFileSync(DEFAULT_MODEL_PATH, 'utf8'));
+if (!parsed.ok) throw new Error('default model does not parse');
+const model = parsed.model;
+const TYPES = [
+  'page_view',
+  'email_open',
+  'webinar_attended',
+  'demo_request',
+  'unsubscribe',
+  'bant_update',
+  'attribute_update',
+];
+const T0 = Date.parse('2026-06-01T00:00:00Z');
+
+describe('stored lead state', () => {
+  it('round-trips every state the engine produces, and is smaller than plain JSON', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom(...TYPES), fc.integer({ min: 0, max: 200 })), { maxLength: 30 }),
+        (raw) => {
+          const events: ScoringEvent[] = raw
+            .map(([type, day], i) => ({
+              id: `ev_${i}`,
+              key: `k${String(i).padStart(3, '0')}`,
+              type,
+              occurredAt: T0 + day * 86_400_000,
+              properties: type === 'page_view' ? { url: i % 2 ? '/pricing' : '/' } : {},
+              lead: { email: 'a@acme.vn', title: i % 2 ? 'CEO' : 'Sinh viên', companySize: 20 * i },
+              ...(type === 'bant_update' ? { bant: { authority: 'decision_maker' as const } } : {}),
+            }))
+            .sort((a, b) => a.occurredAt - b.occurredAt || (a.key < b.key ? -1 : 1));
+          const { state } = applyEvents(model, initialState(model), events, T0 + 250 * 86_400_000);
+          const stored = encodeState(state);
+          expect(decodeState(stored)).toEqual(JSON.parse(JSON.stringify(state)));
+          expect(decodeState(JSON.parse(stored))).toEqual(JSON.parse(JSON.stringify(state)));
+          if (state.awards.length > 2) expect(stored.length).toBeLessThan(JSON.stringify(state).length);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('loads a state stored in the plain shape as it is', () => {
+    const plain = applyEvents(model, initialState(model), [], T0).state;
+    expect(decodeState(JSON.stringify(plain))).toEqual(plain);
+  });
+});
