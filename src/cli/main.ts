@@ -68,7 +68,8 @@ export function buildProgram(): Command {
       const cfg = getConfig();
       const logger = createLogger(cfg);
       const rt = await createRuntime(cfg, logger, { serve: true });
-      if (opts.worker || rt.queue.kind === 'in-process') await rt.startWorker();
+      const working = opts.worker || rt.queue.kind === 'in-process';
+      if (working) await rt.startWorker();
       const http = buildHttpServer({ db: rt.db, ingest: rt.ingest, logger });
       const address = await http.listen({ host: cfg.host, port: cfg.port });
       const lang = cfg.lang;
@@ -80,8 +81,8 @@ export function buildProgram(): Command {
       );
       print(
         lang === 'vi'
-          ? `  • Thử ngay: npx hotlead demo   • Trò chuyện như một sales: npx hotlead chat${keys === 0 ? '   • Tạo API key: npx hotlead apikey create <tên>' : ''}\n  Cảnh báo SQL sẽ hiện ở đây.`
-          : `  • Try it: npx hotlead demo   • Chat as a rep: npx hotlead chat${keys === 0 ? '   • API key: npx hotlead apikey create <name>' : ''}\n  SQL alerts appear here.`,
+          ? `  • Thử ngay: npx hotlead demo   • Trò chuyện như một sales: npx hotlead chat${keys === 0 ? '   • Tạo API key: npx hotlead apikey create <tên>' : ''}\n  ${working ? 'Cảnh báo SQL sẽ hiện ở đây.' : 'Cảnh báo SQL hiện ở cửa sổ của `hotlead worker`.'}`
+          : `  • Try it: npx hotlead demo   • Chat as a rep: npx hotlead chat${keys === 0 ? '   • API key: npx hotlead apikey create <name>' : ''}\n  ${working ? 'SQL alerts appear here.' : 'SQL alerts appear where `hotlead worker` runs.'}`,
       );
       const signal = await waitForSignal();
       logger.info({ signal }, 'shutting down');
