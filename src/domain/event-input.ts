@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { ErrorDetail } from '../errors/app-error.ts';
 import { normalizeEmail, normalizePhone, parseBantText } from '../parse/index.ts';
-import type { BantValues, LeadAttributes } from '../scoring/types.ts';
+import { AUTHORITY_LEVELS, type BantValues, type LeadAttributes } from '../scoring/types.ts';
 
 export const MAX_BATCH = 1000;
 /** Events dated further ahead than this are refused: a future event would make every real one look late. */
@@ -153,88 +153,63 @@ function normaliseLead(input: z.infer<typeof leadSchema>, errors: ErrorDetail[])
   return { lead, identities };
 }
 
-const AUTHORITIES = ['decision_maker', 'influencer', 'user'] as const;
+const nonNegative = z.number().finite().nonnegative();
+const none = z.union([z.literal('none'), z.null()]).transform(() => 'none' as const);
+
+/** Typed BANT values accepted as they are; a string that is not one goes to the text parser. */
+const TYPED_BANT = {
+  budget: z.union([
+    nonNegative.transform((amount) => ({ amount, currency: 'VND' })),
+    none,
+    z
+      .object({
+        amount: nonNegative,
+        currency: z
+          .string()
+          .min(1)
+          .transform((c) => c.toUpperCase()),
+      })
+      .strict(),
+  ]),
+  authority: z.enum(AUTHORITY_LEVELS),
+  need: z.boolean().transform((confirmed) => ({ confirmed })),
+  timeline: z.union([
+    nonNegative.transform((monthsMax) => ({ monthsMax })),
+    none,
+    z
+      .object({
+        monthsMin: nonNegative.optional(),
+        monthsMax: nonNegative.optional(),
+        decideBy: z
+          .string()
+          .regex(/^\d{4}-\d{2}-\d{2}$/)
+          .optional(),
+      })
+      .strict(),
+  ]),
+} as const;
+const BANT_FIELDS = ['budget', 'authority', 'need', 'timeline'] as const;
 
 /** Typed values are taken as they are; strings go through the shared deterministic parser. */
 function parseBantProperties(props: Record<string, unknown>, answeredAt: number, errors: ErrorDetail[]) {
-  const bant: BantValues = {};
+  const bant: Record<string, unknown> = {};
   const bantRaw: NonNullable<InboundEvent['bantRaw']> = {};
-  const fail = (field: string, value: unknown) =>
-    errors.push({ path: `properties.${field}`, message: `could not understand “${String(value)}”` });
-
-  const budget = props.budget;
-  if (budget !== undefined) {
-    if (typeof budget === 'number' && Number.isFinite(budget) && budget >= 0) {
-      bant.budget = { amount: budget, currency: 'VND' };
-    } else if (budget === 'none' || budget === null) {
-      bant.budget = 'none';
-    } else if (
-      typeof budget === 'object' &&
-      budget !== null &&
-      typeof (budget as { amount?: unknown }).amount === 'number' &&
-      typeof (budget as { currency?: unknown }).currency === 'string'
-    ) {
-      const b = budget as { amount: number; currency: string };
-      bant.budget = { amount: b.amount, currency: b.currency.toUpperCase() };
-    } else if (typeof budget === 'string') {
-      const v = parseBantText('budget', budget, answeredAt);
-      if (v == null) fail('budget', budget);
-      else {
-        bant.budget = v as NonNullable<BantValues['budget']>;
-        bantRaw.budget = budget;
-      }
-    } else fail('budget', budget);
-  }
-
-  const authority = props.authority;
-  if (authority !== undefined) {
-    if (typeof authority === 'string' && (AUTHORITIES as readonly string[]).includes(authority)) {
-      bant.authority = authority as BantValues['authority'];
-    } else if (typeof authority === 'string') {
-      const v = parseBantText('authority', authority, answeredAt);
-      if (v == null) fail('authority', authority);
-      else {
-        bant.authority = v as BantValues['authority'];
-        bantRaw.authority = authority;
-      }
-    } else fail('authority', authority);
-  }
-
-  const need = props.need;
-  if (need !== undefined) {
-    if (typeof need === 'boolean') bant.need = { confirmed: need };
-    else if (typeof need === 'string') {
-      const v = parseBantText('need', need, answeredAt);
-      if (v == null) fail('need', need);
-      else {
-        bant.need = v as BantValues['need'];
-        bantRaw.need = need;
-      }
-    } else fail('need', need);
-  }
-
-  const timeline = props.timeline;
-  if (timeline !== undefined) {
-    if (typeof timeline === 'number' && Number.isFinite(timeline) && timeline >= 0) {
-      bant.timeline = { monthsMax: timeline };
-    } else if (timeline === 'none' || timeline === null) {
-      bant.timeline = 'none';
-    } else if (typeof timeline === 'object' && timeline !== null) {
-      const t = timeline as { monthsMin?: unknown; monthsMax?: unknown; decideBy?: unknown };
-      const okNum = (v: unknown) => v === undefined || (typeof v === 'number' && v >= 0);
-      const okDate =
-        t.decideBy === undefined ||
-        (typeof t.decideBy === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(t.decideBy));
-      if (okNum(t.monthsMin) && okNum(t.monthsMax) && okDate) bant.timeline = t as BantValues['timeline'];
-      else fail('timeline', JSON.stringify(timeline));
-    } else if (typeof timeline === 'string') {
-      const v = parseBantText('timeline', timeline, answeredAt);
-      if (v == null) fail('timeline', timeline);
-      else {
-        bant.timeline = v as BantValues['timeline'];
-        bantRaw.timeline = timeline;
-      }
-    } else fail('timeline', timeline);
+  for (const field of BANT_FIELDS) {
+    const value = props[field];
+    if (value === undefined) continue;
+    const typed = TYPED_BANT[field].safeParse(value);
+    if (typed.success) {
+      bant[field] = typed.data;
+      continue;
+    }
+    const parsed = typeof value === 'string' ? parseBantText(field, value, answeredAt) : null;
+    if (parsed != null) {
+      bant[field] = parsed;
+      bantRaw[field] = value as string;
+      continue;
+    }
+    const shown = typeof value === 'string' ? value : JSON.stringify(value);
+    errors.push({ path: `properties.${field}`, message: `could not understand “${shown}”` });
   }
   if (Object.keys(bant).length === 0 && errors.length === 0) {
     errors.push({
@@ -242,5 +217,5 @@ function parseBantProperties(props: Record<string, unknown>, answeredAt: number,
       message: 'a bant_update needs at least one of budget, authority, need, timeline',
     });
   }
-  return { bant, bantRaw };
+  return { bant: bant as BantValues, bantRaw };
 }
