@@ -140,8 +140,8 @@ const TABLES: Record<string, TableSpec> = {
   },
   outbox: {
     table: 'outbox',
-    columns: ['id', 'kind', 'dedupe_key', 'lead_id', 'payload'],
-    types: ['text', 'text', 'text', 'text', 'jsonb'],
+    columns: ['id', 'kind', 'dedupe_key', 'lead_id', 'payload', 'available_at'],
+    types: ['text', 'text', 'text', 'text', 'jsonb', 'timestamptz'],
   },
 };
 

@@ -182,6 +182,8 @@ const OUTBOX_COLUMNS: Column[] = [
   { name: 'dedupe_key', type: 'text' },
   { name: 'lead_id', type: 'text' },
   { name: 'payload', type: 'text', cast: 'jsonb' },
+  // The domain clock, which the dispatcher compares it with — never the database's now().
+  { name: 'available_at', type: 'text', cast: 'timestamptz' },
 ];
 
 const LEAD_UPSERT_COLUMNS: Column[] = [
@@ -261,6 +263,7 @@ export async function persistOutcomes(
           `lead.sql:${id}`,
           o.leadId,
           JSON.stringify({ leadId: o.leadId, stageChangeId: id, at: s.at }),
+          iso(opts.now),
         ]);
       }
     }
