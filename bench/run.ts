@@ -16,7 +16,6 @@ import { parseConfig } from '../src/config.ts';
 import { openDatabase, type Database } from '../src/db/client.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { createApiKey } from '../src/domain/api-keys.ts';
-import { validateEvent } from '../src/domain/event-input.ts';
 import { loadModelFile, DEFAULT_MODEL_PATH } from '../src/domain/model-store.ts';
 import { buildHttpServer } from '../src/http/server.ts';
 import { createLogger } from '../src/logger.ts';
@@ -24,7 +23,7 @@ import { createRuntime } from '../src/runtime.ts';
 import { applyEvents, initialState } from '../src/scoring/index.ts';
 import type { LeadState, ScoringEvent } from '../src/scoring/types.ts';
 import { writeFloor } from './floor.ts';
-import { buildWorkload, type WorkloadEvent } from './workload.ts';
+import { buildWorkload, prepareForEngine, type WorkloadEvent } from './workload.ts';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -48,25 +47,8 @@ async function benchEngine() {
   const active = await loadModelFile(DEFAULT_MODEL_PATH);
   const endAt = Date.parse('2026-11-23T03:00:00Z');
   const { events } = buildWorkload({ events: 200_000, endAt, seed: 7 });
-  // Validate/normalise once (that is ingestion's job, not the engine's), keyed by lead email.
-  const prepared: { lead: string; ev: ScoringEvent }[] = [];
-  events.forEach((raw, n) => {
-    const v = validateEvent(raw, { now: endAt, knownTypes: active.model.eventTypes });
-    if (!v.ok) return;
-    const e = v.event;
-    prepared.push({
-      lead: e.identities[0]!.value,
-      ev: {
-        id: `e${n}`,
-        key: e.key,
-        type: e.type,
-        occurredAt: e.occurredAt,
-        properties: e.properties,
-        lead: e.lead,
-        ...(e.bant ? { bant: e.bant } : {}),
-      },
-    });
-  });
+  // Validate/normalise once (that is ingestion's job, not the engine's), keyed by lead.
+  const prepared = prepareForEngine(events, endAt, active.model.eventTypes);
   const runOnce = () => {
     const states = new Map<string, LeadState>();
     const t0 = performance.now();

@@ -3,6 +3,9 @@
  * with many events, identity merges (an event naming one lead's email and another's phone),
  * and re-sent duplicates — in time order, as a live integration would send them.
  */
+import { validateEvent } from '../src/domain/event-input.ts';
+import type { ScoringEvent } from '../src/scoring/types.ts';
+
 const TYPES: [type: string, weight: number][] = [
   ['page_view', 30],
   ['email_open', 20],
@@ -43,7 +46,7 @@ const INDUSTRIES = [
 const URLS = ['/', '/blog/crm', '/tinh-nang', '/pricing', '/bang-gia', '/lien-he', '/blog/zalo-oa'];
 
 /** Deterministic PRNG so every run benchmarks the same stream. */
-function rng(seed: number) {
+export function rng(seed: number) {
   let s = seed >>> 0;
   return () => {
     s = (s + 0x6d2b79f5) >>> 0;
@@ -133,4 +136,34 @@ export function buildWorkload(opts: { events: number; seed?: number; endAt: numb
     events.push({ id: `bench-${opts.seed ?? 42}-${n}`, type, occurredAt, lead, properties });
   }
   return { events, duplicates, merges, leads: leadCount };
+}
+
+/**
+ * The workload as the engine sees it after ingestion's validation: scoring events keyed by the
+ * lead's first identity (benchmarks and the engine's pinned-output test share it).
+ */
+export function prepareForEngine(
+  events: WorkloadEvent[],
+  now: number,
+  knownTypes: ReadonlySet<string>,
+): { lead: string; ev: ScoringEvent }[] {
+  const prepared: { lead: string; ev: ScoringEvent }[] = [];
+  events.forEach((raw, n) => {
+    const v = validateEvent(raw, { now, knownTypes });
+    if (!v.ok) return;
+    const e = v.event;
+    prepared.push({
+      lead: e.identities[0]!.value,
+      ev: {
+        id: `e${n}`,
+        key: e.key,
+        type: e.type,
+        occurredAt: e.occurredAt,
+        properties: e.properties,
+        lead: e.lead,
+        ...(e.bant ? { bant: e.bant } : {}),
+      },
+    });
+  });
+  return prepared;
 }

@@ -6,8 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { buildWorkload } from '../../bench/workload.ts';
-import { validateEvent } from '../../src/domain/event-input.ts';
+import { buildWorkload, prepareForEngine, rng } from '../../bench/workload.ts';
 import { applyEvents, initialState, isLate, rederive, sortEvents } from '../../src/scoring/index.ts';
 import type { ApplyResult, LeadAttributes, LeadState, ScoringEvent } from '../../src/scoring/types.ts';
 import { DAY, HOUR, model, T0 } from './helpers.ts';
@@ -18,17 +17,6 @@ function deepFreeze<T>(o: T): T {
     for (const v of Object.values(o as Record<string, unknown>)) deepFreeze(v);
   }
   return o;
-}
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 class Digest {
@@ -198,24 +186,7 @@ function synthetic(seed: number): { digest: Digest; states: Map<number, LeadStat
 function workload(): Digest {
   const endAt = Date.parse('2026-11-23T03:00:00Z');
   const { events } = buildWorkload({ events: 20_000, endAt, seed: 11 });
-  const prepared: { lead: string; ev: ScoringEvent }[] = [];
-  events.forEach((raw, n) => {
-    const v = validateEvent(raw, { now: endAt, knownTypes: model.eventTypes });
-    if (!v.ok) return;
-    const e = v.event;
-    prepared.push({
-      lead: (e.identities[0] as { value: string }).value,
-      ev: {
-        id: `e${n}`,
-        key: e.key,
-        type: e.type,
-        occurredAt: e.occurredAt,
-        properties: e.properties,
-        lead: e.lead,
-        ...(e.bant ? { bant: e.bant } : {}),
-      },
-    });
-  });
+  const prepared = prepareForEngine(events, endAt, model.eventTypes);
   const digest = new Digest();
   const states = new Map<string, LeadState>();
   for (let i = 0; i < prepared.length; i += 500) {
