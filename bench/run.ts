@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import pg from 'pg';
 import { parseConfig } from '../src/config.ts';
@@ -103,30 +104,21 @@ async function benchIngest(db: Database, events: WorkloadEvent[]) {
   const app = buildHttpServer({ db, ingest: rt.ingest, logger });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   const { key } = await createApiKey(db, 'bench');
-  const latencies: number[] = [];
-  const counts = { accepted: 0, duplicate: 0, rejected: 0 };
   const bodies: string[] = [];
   for (let i = 0; i < events.length; i += BATCH)
     bodies.push(JSON.stringify({ events: events.slice(i, i + BATCH) }));
-  let next = 0;
-  const client = async () => {
-    for (let b = next++; b < bodies.length; b = next++) {
-      const s = performance.now();
-      const res = await fetch(`${address}/api/v1/events`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-        body: bodies[b]!,
-      });
-      const out = (await res.json()) as { results: { status: keyof typeof counts }[] };
-      if (!out.results) throw new Error(`batch ${b} answered ${res.status}: ${JSON.stringify(out)}`);
-      latencies.push(performance.now() - s);
-      for (const r of out.results) counts[r.status]++;
-      if (res.status !== 200) throw new Error(`batch ${b} answered ${res.status}`);
-    }
-  };
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, client));
-  const elapsed = performance.now() - t0;
+  const worker = new Worker(new URL('./http-client.mjs', import.meta.url), {
+    workerData: { url: `${address}/api/v1/events`, key, bodies, concurrency: CONCURRENCY },
+  });
+  const { elapsed, latencies, counts } = await new Promise<{
+    elapsed: number;
+    latencies: number[];
+    counts: Record<'accepted' | 'duplicate' | 'rejected', number>;
+  }>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  await worker.terminate();
   await app.close();
   await rt.queue.close();
   return {

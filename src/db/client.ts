@@ -19,12 +19,15 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { AppError } from '../errors/app-error.ts';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { servePGlite } from './pglite-server.ts';
+import { pgliteTransaction, pgTransaction, type RunTransaction } from './sql.ts';
 
 export type DbKind = 'postgres' | 'pglite' | 'pglite-socket';
 
 export interface Database {
   prisma: PrismaClient;
   kind: DbKind;
+  /** A transaction on the raw driver, for the set-based write paths (see sql.ts). */
+  transaction: RunTransaction;
   /** Runs a multi-statement SQL script (migrations) on the raw driver. */
   execScript(sql: string): Promise<void>;
   /** Runs fn while holding the cluster-wide migration lock (Postgres advisory lock). */
@@ -62,6 +65,7 @@ function openPostgres(
   return {
     prisma,
     kind,
+    transaction: pgTransaction(pool),
     async execScript(sql) {
       await pool.query(sql);
     },
@@ -91,6 +95,7 @@ function fromPGlite(pglite: PGlite, onClose: () => Promise<void>): Database {
   return {
     prisma,
     kind: 'pglite',
+    transaction: pgliteTransaction(pglite),
     async execScript(sql) {
       await pglite.exec(sql);
     },

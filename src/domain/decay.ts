@@ -49,7 +49,7 @@ async function applyDue(tx: Tx, active: ActiveModel, rows: LeadRow[], now: numbe
     tx,
     'lead',
     { name: 'id', type: 'text' },
-    [{ name: 'next_decay_at', type: 'text', cast: 'timestamptz' }],
+    [{ name: 'next_decay_at', type: 'timestamptz' }],
     reschedule,
   );
   if (outcomes.length === 0) return { outboxIds: [] as string[], updated: 0 };
@@ -69,7 +69,7 @@ export async function refreshLeads(deps: DecayDeps, leadIds: string[]): Promise<
   );
   if (due.length === 0) return;
   const { outboxIds } = await withRetry(() =>
-    deps.db.prisma.$transaction(async (tx) => {
+    deps.db.transaction(async (tx) => {
       const rows = await lockLeads(
         tx,
         due.map((d) => d.id),
@@ -87,7 +87,7 @@ export async function sweepDecay(deps: DecayDeps, limit = 500): Promise<number> 
   for (;;) {
     const now = deps.now();
     const { outboxIds, updated, seen } = await withRetry(() =>
-      deps.db.prisma.$transaction(async (tx) => {
+      deps.db.transaction(async (tx) => {
         const rows = await lockDueLeads(tx, now, limit);
         const r = await applyDue(tx, active, rows, now, deps.alertWindowMs);
         return { ...r, seen: rows.length };

@@ -65,10 +65,7 @@ export async function ingestEvents(
   });
   if (valid.length > 0) {
     const { itemResults, summary } = await withRetry(() =>
-      deps.db.prisma.$transaction((tx) => ingestValid(tx, active, valid, now, deps.alertWindowMs, opts), {
-        timeout: 120_000,
-        maxWait: 60_000,
-      }),
+      deps.db.transaction((tx) => ingestValid(tx, active, valid, now, deps.alertWindowMs, opts)),
     );
     for (const r of itemResults) results[r.index] = r;
     if (summary.outboxIds.length > 0) deps.onOutbox?.(summary.outboxIds);
@@ -292,7 +289,7 @@ async function ingestValid(
         p.leadId,
         p.event.type,
         new Date(p.event.occurredAt).toISOString(),
-        JSON.stringify(storedPayload(p.event, opts)),
+        storedPayload(p.event, opts),
         opts.source,
       ]),
     },
@@ -306,7 +303,7 @@ async function ingestValid(
 const IDENTITY_COLUMNS: Column[] = [
   { name: 'id', type: 'text' },
   { name: 'lead_id', type: 'text' },
-  { name: 'kind', type: 'text', cast: '"IdentityKind"' },
+  { name: 'kind', type: '"IdentityKind"' },
   { name: 'value', type: 'text' },
 ];
 const EVENT_COLUMNS: Column[] = [
@@ -314,20 +311,20 @@ const EVENT_COLUMNS: Column[] = [
   { name: 'key', type: 'text' },
   { name: 'lead_id', type: 'text' },
   { name: 'type', type: 'text' },
-  { name: 'occurred_at', type: 'text', cast: 'timestamptz' },
-  { name: 'payload', type: 'text', cast: 'json' },
+  { name: 'occurred_at', type: 'timestamptz' },
+  { name: 'payload', type: 'json' },
   { name: 'source', type: 'text' },
 ];
 const BANT_COLUMNS: Column[] = [
   { name: 'id', type: 'text' },
   { name: 'lead_id', type: 'text' },
   { name: 'field', type: 'text' },
-  { name: 'value', type: 'text', cast: 'jsonb' },
+  { name: 'value', type: 'jsonb' },
   { name: 'raw_text', type: 'text' },
   { name: 'source', type: 'text' },
   { name: 'confidence', type: 'float8' },
   { name: 'event_id', type: 'text' },
-  { name: 'answered_at', type: 'text', cast: 'timestamptz' },
+  { name: 'answered_at', type: 'timestamptz' },
 ];
 
 function storedPayload(e: InboundEvent, opts: IngestOptions): StoredEventPayload {
@@ -367,7 +364,7 @@ function bantRows(p: PlannedEvent, opts: IngestOptions): unknown[][] {
       newId('ba'),
       p.leadId,
       field,
-      JSON.stringify(bant[field]),
+      bant[field],
       raw ?? null,
       source,
       confidence,
@@ -448,11 +445,10 @@ async function claimNewIdentities(
   const unknown = identities.filter((i) => !owners.has(identityKey(i)));
   if (unknown.length === 0) return;
   const buckets = [...new Set(unknown.map((i) => identityBucket(identityKey(i))))].sort((a, b) => a - b);
-  await tx.$queryRawUnsafe(
-    'SELECT count(pg_advisory_xact_lock($1::int, b)) FROM unnest($2::int[]) AS b',
+  await tx.query('SELECT count(pg_advisory_xact_lock($1::int, b)) FROM unnest($2::int[]) AS b', [
     IDENTITY_LOCK_SPACE,
     buckets,
-  );
+  ]);
   const { owners: found } = await lookupKeysAndIdentities(tx, [], unknown);
   for (const [k, leadId] of found) owners.set(k, leadId);
 }
@@ -462,14 +458,12 @@ async function lookupKeysAndIdentities(
   keys: string[],
   identities: IdentityRef[],
 ): Promise<{ seen: [string, string][]; owners: Map<string, string> }> {
-  const rows = await tx.$queryRawUnsafe<{ t: string; k: string; lead_id: string }[]>(
+  const rows = await tx.query<{ t: string; k: string; lead_id: string }>(
     `SELECT 'e' AS t, key AS k, lead_id FROM event WHERE key = ANY($1::text[])
      UNION ALL
      SELECT 'i', i.kind::text || ':' || i.value, i.lead_id FROM lead_identity i
      JOIN unnest($2::text[], $3::text[]) AS q(kind, value) ON i.kind = q.kind::"IdentityKind" AND i.value = q.value`,
-    keys,
-    identities.map((i) => i.kind),
-    identities.map((i) => i.value),
+    [keys, identities.map((i) => i.kind), identities.map((i) => i.value)],
   );
   const seen: [string, string][] = [];
   const owners = new Map<string, string>();

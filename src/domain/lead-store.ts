@@ -53,21 +53,20 @@ function toLeadRow(r: RawLeadRow): LeadRow {
 /** Locks the leads (in id order, so concurrent batches cannot deadlock) and returns them. */
 export async function lockLeads(tx: Tx, ids: string[]): Promise<Map<string, LeadRow>> {
   if (ids.length === 0) return new Map();
-  const rows = await tx.$queryRawUnsafe<RawLeadRow[]>(
+  const rows = await tx.query<RawLeadRow>(
     `SELECT ${LEAD_COLUMNS} FROM lead WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
-    ids,
+    [ids],
   );
   return new Map(rows.map((r) => [r.id, toLeadRow(r)]));
 }
 
 /** Leads whose decay is due, locked; rows another worker holds are skipped. */
 export async function lockDueLeads(tx: Tx, now: number, limit: number): Promise<LeadRow[]> {
-  const rows = await tx.$queryRawUnsafe<RawLeadRow[]>(
+  const rows = await tx.query<RawLeadRow>(
     `SELECT ${LEAD_COLUMNS} FROM lead
      WHERE next_decay_at <= $1::timestamptz AND merged_into_id IS NULL
      ORDER BY next_decay_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
-    new Date(now).toISOString(),
-    limit,
+    [new Date(now).toISOString(), limit],
   );
   return rows.map(toLeadRow);
 }
@@ -108,9 +107,9 @@ export function toScoringEvent(r: RawEventRow): ScoringEvent & { leadId: string 
 export async function loadHistory(tx: Tx, leadIds: string[]): Promise<Map<string, ScoringEvent[]>> {
   const out = new Map<string, ScoringEvent[]>();
   if (leadIds.length === 0) return out;
-  const rows = await tx.$queryRawUnsafe<RawEventRow[]>(
+  const rows = await tx.query<RawEventRow>(
     'SELECT id, key, lead_id, type, occurred_at, payload FROM event WHERE lead_id = ANY($1::text[])',
-    leadIds,
+    [leadIds],
   );
   for (const r of rows) {
     const e = toScoringEvent(r);
@@ -161,15 +160,15 @@ const TRACE_COLUMNS: Column[] = [
   { name: 'reason', type: 'text' },
   { name: 'reason_vi', type: 'text' },
   { name: 'event_id', type: 'text' },
-  { name: 'at', type: 'text', cast: 'timestamptz' },
+  { name: 'at', type: 'timestamptz' },
 ];
 
 const STAGE_COLUMNS: Column[] = [
   { name: 'id', type: 'text' },
   { name: 'lead_id', type: 'text' },
-  { name: 'from_stage', type: 'text', cast: '"Stage"' },
-  { name: 'to_stage', type: 'text', cast: '"Stage"' },
-  { name: 'at', type: 'text', cast: 'timestamptz' },
+  { name: 'from_stage', type: '"Stage"' },
+  { name: 'to_stage', type: '"Stage"' },
+  { name: 'at', type: 'timestamptz' },
   { name: 'reason', type: 'text' },
   { name: 'reason_vi', type: 'text' },
   { name: 'event_id', type: 'text' },
@@ -181,9 +180,9 @@ const OUTBOX_COLUMNS: Column[] = [
   { name: 'kind', type: 'text' },
   { name: 'dedupe_key', type: 'text' },
   { name: 'lead_id', type: 'text' },
-  { name: 'payload', type: 'text', cast: 'jsonb' },
+  { name: 'payload', type: 'jsonb' },
   // The domain clock, which the dispatcher compares it with — never the database's now().
-  { name: 'available_at', type: 'text', cast: 'timestamptz' },
+  { name: 'available_at', type: 'timestamptz' },
 ];
 
 const LEAD_UPSERT_COLUMNS: Column[] = [
@@ -194,18 +193,18 @@ const LEAD_UPSERT_COLUMNS: Column[] = [
   { name: 'company_size', type: 'int' },
   { name: 'industry', type: 'text' },
   { name: 'city', type: 'text' },
-  { name: 'stage', type: 'text', cast: '"Stage"' },
+  { name: 'stage', type: '"Stage"' },
   { name: 'score', type: 'int' },
   { name: 'fit_score', type: 'int' },
   { name: 'engagement_score', type: 'int' },
   { name: 'fast_tracked', type: 'bool' },
-  { name: 'state', type: 'text', cast: 'json' },
+  { name: 'state', type: 'json' },
   { name: 'model_version', type: 'text' },
   { name: 'revision', type: 'int' },
   { name: 'trace_seq', type: 'int' },
-  { name: 'next_decay_at', type: 'text', cast: 'timestamptz' },
-  { name: 'last_activity_at', type: 'text', cast: 'timestamptz' },
-  { name: 'first_touch_at', type: 'text', cast: 'timestamptz' },
+  { name: 'next_decay_at', type: 'timestamptz' },
+  { name: 'last_activity_at', type: 'timestamptz' },
+  { name: 'first_touch_at', type: 'timestamptz' },
   { name: 'source', type: 'text' },
   { name: 'do_not_email', type: 'bool' },
   { name: 'do_not_contact', type: 'bool' },
@@ -262,7 +261,7 @@ export async function persistOutcomes(
           'lead.sql',
           `lead.sql:${id}`,
           o.leadId,
-          JSON.stringify({ leadId: o.leadId, stageChangeId: id, at: s.at }),
+          { leadId: o.leadId, stageChangeId: id, at: s.at },
           iso(opts.now),
         ]);
       }

@@ -52,51 +52,48 @@ export async function rescoreAll(
     if (ids.length === 0) return report;
     after = ids[ids.length - 1]!;
     const batch = await withRetry(() =>
-      deps.db.prisma.$transaction(
-        async (tx) => {
-          const now = deps.now();
-          const stageChanges: RescoreChange[] = [];
-          let scoreChanges = 0;
-          const rows = await lockLeads(tx, ids);
-          const history = await loadHistory(tx, ids);
-          const outcomes: LeadOutcome[] = [];
-          for (const row of rows.values()) {
-            const result = rederive(active.model, row.state, sortEvents(history.get(row.id) ?? []), now, {
-              ruleId: 'rederive',
-              reason: {
-                en: `Re-scored under model ${active.version}`,
-                vi: `Tính lại điểm theo mô hình ${active.version}`,
-              },
-            });
-            const s = result.state;
-            if (s.score !== row.state.score) scoreChanges++;
-            if (s.stage !== row.state.stage) {
-              stageChanges.push({
-                leadId: row.id,
-                name: s.attributes.name ?? null,
-                fromStage: row.state.stage,
-                toStage: s.stage,
-                fromScore: row.state.score,
-                toScore: s.score,
-              });
-            }
-            outcomes.push({
+      deps.db.transaction(async (tx) => {
+        const now = deps.now();
+        const stageChanges: RescoreChange[] = [];
+        let scoreChanges = 0;
+        const rows = await lockLeads(tx, ids);
+        const history = await loadHistory(tx, ids);
+        const outcomes: LeadOutcome[] = [];
+        for (const row of rows.values()) {
+          const result = rederive(active.model, row.state, sortEvents(history.get(row.id) ?? []), now, {
+            ruleId: 'rederive',
+            reason: {
+              en: `Re-scored under model ${active.version}`,
+              vi: `Tính lại điểm theo mô hình ${active.version}`,
+            },
+          });
+          const s = result.state;
+          if (s.score !== row.state.score) scoreChanges++;
+          if (s.stage !== row.state.stage) {
+            stageChanges.push({
               leadId: row.id,
-              prev: row,
-              result,
-              rederived: true,
-              nextDecayAt: nextDecayAt(active.model, s),
-              firstTouchAt: row.firstTouchAt,
-              source: row.source,
+              name: s.attributes.name ?? null,
+              fromStage: row.state.stage,
+              toStage: s.stage,
+              fromScore: row.state.score,
+              toScore: s.score,
             });
           }
-          const counts = { leads: outcomes.length, stageChanges, scoreChanges };
-          if (opts.dryRun) return { ...counts, outboxIds: [] as string[] };
-          const summary = await persistOutcomes(tx, outcomes, { now, alertWindowMs: deps.alertWindowMs });
-          return { ...counts, outboxIds: summary.outboxIds };
-        },
-        { timeout: 120_000 },
-      ),
+          outcomes.push({
+            leadId: row.id,
+            prev: row,
+            result,
+            rederived: true,
+            nextDecayAt: nextDecayAt(active.model, s),
+            firstTouchAt: row.firstTouchAt,
+            source: row.source,
+          });
+        }
+        const counts = { leads: outcomes.length, stageChanges, scoreChanges };
+        if (opts.dryRun) return { ...counts, outboxIds: [] as string[] };
+        const summary = await persistOutcomes(tx, outcomes, { now, alertWindowMs: deps.alertWindowMs });
+        return { ...counts, outboxIds: summary.outboxIds };
+      }),
     );
     // Counted only once the batch committed (a retried batch is not counted twice).
     report.leads += batch.leads;

@@ -8,13 +8,14 @@ import type { Award, LeadState } from '../scoring/types.ts';
 
 type AwardTuple = [eventId: string, ruleId: string, points: number, at: number, expiresAt: number];
 
-interface StoredStateV2 extends Omit<LeadState, 'awards' | 'fitEvidence' | 'fitEvidenceAt'> {
+export interface StoredStateV2 extends Omit<LeadState, 'awards' | 'fitEvidence' | 'fitEvidenceAt'> {
   v: 2;
   aw: AwardTuple[];
   fe: Record<string, [eventId: string, at: number | null]>;
 }
 
-export function encodeState(state: LeadState): string {
+/** The stored shape, as a value for the json column (the bulk writer serialises it). */
+export function encodeState(state: LeadState): StoredStateV2 {
   const { awards, fitEvidence, fitEvidenceAt, ...rest } = state;
   const fe: StoredStateV2['fe'] = {};
   for (const rule of Object.keys(fitEvidence)) fe[rule] = [fitEvidence[rule]!, fitEvidenceAt?.[rule] ?? null];
@@ -24,7 +25,7 @@ export function encodeState(state: LeadState): string {
     aw: awards.map((a) => [a.eventId, a.ruleId, a.points, a.at, a.expiresAt]),
     fe,
   };
-  return JSON.stringify(stored);
+  return stored;
 }
 
 export function decodeState(raw: unknown): LeadState {
