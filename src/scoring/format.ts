@@ -74,7 +74,9 @@ export function urlPath(url: string): string {
 
 /** Domain of an e-mail address, lower-cased, or undefined when it has none. */
 export function emailDomain(email: string): string | undefined {
-  const at = email.lastIndexOf('@');
+  // A loop rather than lastIndexOf('@'): this runs for every fit recomputation.
+  let at = email.length - 1;
+  while (at >= 0 && email.charCodeAt(at) !== 64 /* @ */) at--;
   if (at < 0 || at === email.length - 1) return undefined;
   return email
     .slice(at + 1)
