@@ -7,6 +7,7 @@ import {
   both,
   compilePattern,
   DAY_MS,
+  boundedMemo,
   emailDomain,
   fold,
   formatAuthority,
@@ -248,23 +249,6 @@ function internalize(s: string): string {
 
 const MEMO_SIZE = 1024;
 
-/**
- * A bounded memo of a pure function of a string (compiled tests and labels run for every
- * event; their inputs repeat). Results must not be undefined.
- */
-function memoByString<T>(fn: (v: string) => T): (v: string) => T {
-  const memo = new Map<string, T>();
-  return (v) => {
-    let r = memo.get(v);
-    if (r === undefined) {
-      r = fn(v);
-      if (memo.size >= MEMO_SIZE) memo.clear();
-      memo.set(v, r);
-    }
-    return r;
-  };
-}
-
 /** Attributes that identify the lead: their values rarely repeat, so their labels are not memoised. */
 const IDENTITY_FIELDS: ReadonlySet<string> = new Set(['name', 'email', 'phone', 'zaloUserId', 'externalId']);
 
@@ -294,17 +278,8 @@ function labelRenderer(
     };
   }
   if (!memoise) return render;
-  const memo = new Map<string | number, Text>();
-  return (value) => {
-    if (typeof value !== 'string' && typeof value !== 'number') return render(value);
-    let text = memo.get(value);
-    if (text === undefined) {
-      text = render(value);
-      if (memo.size >= MEMO_SIZE) memo.clear();
-      memo.set(value, text);
-    }
-    return text;
-  };
+  const memo = boundedMemo(render, MEMO_SIZE);
+  return (value) => (typeof value === 'string' || typeof value === 'number' ? memo(value) : render(value));
 }
 
 function compileFitRule(rule: FitRuleSpec, ctx: CompileContext): FitRuleDraft {
@@ -329,7 +304,7 @@ function compileFitRule(rule: FitRuleSpec, ctx: CompileContext): FitRuleDraft {
 
   if (w.matches !== undefined) {
     const re = compilePattern(w.matches);
-    const matches = memoByString((v) => re.test(v));
+    const matches = boundedMemo((v: string) => re.test(v), MEMO_SIZE);
     tests.push((_s, f) => {
       const v = f(attr);
       return v !== undefined && matches(v);
@@ -337,7 +312,7 @@ function compileFitRule(rule: FitRuleSpec, ctx: CompileContext): FitRuleDraft {
   }
   if (w.inList !== undefined) {
     const set = squashedList(ctx, w.inList);
-    const listed = memoByString((v) => set.has(v.replace(/[^a-z0-9]/g, '')));
+    const listed = boundedMemo((v: string) => set.has(v.replace(/[^a-z0-9]/g, '')), MEMO_SIZE);
     tests.push((_s, f) => {
       const v = f(attr);
       return v !== undefined && listed(v);
@@ -345,7 +320,7 @@ function compileFitRule(rule: FitRuleSpec, ctx: CompileContext): FitRuleDraft {
   }
   if (w.notInList !== undefined) {
     const set = squashedList(ctx, w.notInList);
-    const listed = memoByString((v) => set.has(v.replace(/[^a-z0-9]/g, '')));
+    const listed = boundedMemo((v: string) => set.has(v.replace(/[^a-z0-9]/g, '')), MEMO_SIZE);
     tests.push((_s, f) => {
       const v = f(attr);
       return v !== undefined && !listed(v);
@@ -607,6 +582,6 @@ function compileMatcher(key: string, m: PropertyMatcherSpec): PropertyTest {
   const only = tests.length === 1 ? tests[0] : undefined;
   const test = only ?? ((v: unknown) => tests.every((t) => t(v)));
   // Property values repeat (URLs, directions): string results are memoised.
-  const memo = memoByString(test);
+  const memo = boundedMemo(test, MEMO_SIZE);
   return { key, test: (v) => (typeof v === 'string' ? memo(v) : test(v)) };
 }

@@ -534,22 +534,11 @@ function record(
   const eng0 = s.engagement;
   const score0 = s.score;
 
-  let fitRaw = run.fitRaw + dFit;
-  let fit = fit0;
-  if (!Number.isNaN(fitRaw)) fit = clamp(fitRaw, c.fitMin, c.fitMax);
-  else if (dFit !== 0 && (dFit > 0 ? fit0 !== c.fitMax : fit0 !== c.fitMin)) {
-    fitRaw = sumFitContrib(s);
-    fit = clamp(fitRaw, c.fitMin, c.fitMax);
-  }
+  const fitRaw = nextRaw(run.fitRaw, dFit, fit0, c.fitMin, c.fitMax, s, sumFitContrib);
+  const fit = Number.isNaN(fitRaw) ? fit0 : clamp(fitRaw, c.fitMin, c.fitMax);
   run.fitRaw = fitRaw;
-
-  let engRaw = run.engRaw + dEng;
-  let eng = eng0;
-  if (!Number.isNaN(engRaw)) eng = clamp(engRaw, c.engagementMin, c.engagementMax);
-  else if (dEng !== 0 && (dEng > 0 ? eng0 !== c.engagementMax : eng0 !== c.engagementMin)) {
-    engRaw = sumAwards(s);
-    eng = clamp(engRaw, c.engagementMin, c.engagementMax);
-  }
+  const engRaw = nextRaw(run.engRaw, dEng, eng0, c.engagementMin, c.engagementMax, s, sumAwards);
+  const eng = Number.isNaN(engRaw) ? eng0 : clamp(engRaw, c.engagementMin, c.engagementMax);
   run.engRaw = engRaw;
 
   const score = clamp(fit + eng, 0, 100);
@@ -560,28 +549,8 @@ function record(
   const engagementDelta = eng - eng0;
   const points = score - score0;
   if (fitDelta !== dFit || engagementDelta !== dEng || points !== fitDelta + engagementDelta) {
-    // Which cap swallowed the change: 0 = none, 1 = the cap, 2 = the floor. An unknown sum sits
-    // on the cap the change went towards.
-    const fitNote =
-      fitDelta === dFit
-        ? 0
-        : !Number.isNaN(fitRaw)
-          ? fitRaw >= c.fitMax || fitRaw - dFit >= c.fitMax
-            ? 1
-            : 2
-          : fit0 === c.fitMax
-            ? 1
-            : 2;
-    const engNote =
-      engagementDelta === dEng
-        ? 0
-        : !Number.isNaN(engRaw)
-          ? engRaw >= c.engagementMax || engRaw - dEng >= c.engagementMax
-            ? 1
-            : 2
-          : eng0 === c.engagementMax
-            ? 1
-            : 2;
+    const fitNote = swallowedBy(fitDelta, dFit, fitRaw, fit0, c.fitMax);
+    const engNote = swallowedBy(engagementDelta, dEng, engRaw, eng0, c.engagementMax);
     reason = withCapNote(run.m, reason, fitNote, engNote, points !== fitDelta + engagementDelta ? 1 : 0);
   }
   TRACE[run.nTrace++] = {
@@ -597,6 +566,35 @@ function record(
     eventId,
     at,
   };
+}
+
+/**
+ * An uncapped sum after a change of d. An unknown sum (NaN: the capped value sits on a cap)
+ * stays unknown unless the change could move the capped value; it is then summed (the caller
+ * has already applied the change to the state).
+ */
+function nextRaw(
+  raw: number,
+  d: number,
+  before: number,
+  min: number,
+  max: number,
+  s: LeadState,
+  sum: (s: LeadState) => number,
+): number {
+  if (!Number.isNaN(raw)) return raw + d;
+  if (d === 0 || (d > 0 ? before === max : before === min)) return raw;
+  return sum(s);
+}
+
+/**
+ * Which cap swallowed (part of) a change of a sub-score: 0 = none, 1 = the cap, 2 = the floor.
+ * An unknown (NaN) uncapped sum sits on the cap the change went towards.
+ */
+function swallowedBy(delta: number, d: number, raw: number, before: number, max: number): number {
+  if (delta === d) return 0;
+  if (Number.isNaN(raw)) return before === max ? 1 : 2;
+  return raw >= max || raw - d >= max ? 1 : 2;
 }
 
 function clamp(v: number, lo: number, hi: number): number {
@@ -624,20 +622,7 @@ function withCapNote(
     memo.set(reason, texts);
   }
   let text = texts[code];
-  if (text === undefined) {
-    text = capNote(model, reason, fitNote, engNote, scoreNote);
-    texts[code] = text;
-  }
-  return text;
-}
-
-function capNote(
-  model: ScoringModel,
-  reason: Text,
-  fitNote: number,
-  engNote: number,
-  scoreNote: number,
-): Text {
+  if (text !== undefined) return text;
   const c = model.caps;
   const notes: Text[] = [];
   if (fitNote !== 0) {
@@ -655,10 +640,12 @@ function capNote(
     );
   }
   if (scoreNote !== 0) notes.push({ vi: 'tổng điểm giới hạn 0–100', en: 'score limited to 0–100' });
-  return {
+  text = {
     vi: `${reason.vi} (${notes.map((n) => n.vi).join('; ')})`,
     en: `${reason.en} (${notes.map((n) => n.en).join('; ')})`,
   };
+  texts[code] = text;
+  return text;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -922,52 +909,15 @@ function mergeAndRescoreFit(run: Run, e: ScoringEvent): void {
   let relevant = false;
   const l = e.lead;
   if (l !== undefined) {
-    // Unrolled, in LeadAttributes (= INPUT_FIELDS) order: named loads and stores are fast on
-    // attribute records of many shapes, and new keys are added in that order.
-    const a = run.s.attributes;
-    if (l.name !== undefined && l.name !== a.name) {
-      relevant = markChanged(run, 0, a.name, l.name) || relevant;
-      ownAttributes(run).name = l.name;
-    }
-    if (l.email !== undefined && l.email !== a.email) {
-      relevant = markChanged(run, 1, a.email, l.email) || relevant;
-      ownAttributes(run).email = l.email;
-    }
-    if (l.phone !== undefined && l.phone !== a.phone) {
-      relevant = markChanged(run, 2, a.phone, l.phone) || relevant;
-      ownAttributes(run).phone = l.phone;
-    }
-    if (l.zaloUserId !== undefined && l.zaloUserId !== a.zaloUserId) {
-      relevant = markChanged(run, 3, a.zaloUserId, l.zaloUserId) || relevant;
-      ownAttributes(run).zaloUserId = l.zaloUserId;
-    }
-    if (l.externalId !== undefined && l.externalId !== a.externalId) {
-      relevant = markChanged(run, 4, a.externalId, l.externalId) || relevant;
-      ownAttributes(run).externalId = l.externalId;
-    }
-    if (l.company !== undefined && l.company !== a.company) {
-      const v = shared(l.company);
-      relevant = markChanged(run, 5, a.company, v) || relevant;
-      ownAttributes(run).company = v;
-    }
-    if (l.title !== undefined && l.title !== a.title) {
-      const v = shared(l.title);
-      relevant = markChanged(run, 6, a.title, v) || relevant;
-      ownAttributes(run).title = v;
-    }
-    if (l.companySize !== undefined && l.companySize !== a.companySize) {
-      relevant = markChanged(run, 7, a.companySize, l.companySize) || relevant;
-      ownAttributes(run).companySize = l.companySize;
-    }
-    if (l.industry !== undefined && l.industry !== a.industry) {
-      const v = shared(l.industry);
-      relevant = markChanged(run, 8, a.industry, v) || relevant;
-      ownAttributes(run).industry = v;
-    }
-    if (l.city !== undefined && l.city !== a.city) {
-      const v = shared(l.city);
-      relevant = markChanged(run, 9, a.city, v) || relevant;
-      ownAttributes(run).city = v;
+    // In INPUT_FIELDS order (the attributes come first), so new keys are added in that order.
+    const from = l as Record<string, unknown>;
+    const attrs = run.s.attributes as Record<string, unknown>;
+    for (let slot = 0; slot < BANT_SLOT; slot++) {
+      const k = INPUT_FIELDS[slot] as keyof LeadAttributes;
+      const v = from[k];
+      if (v === undefined || v === attrs[k]) continue;
+      relevant = markChanged(run, slot, attrs[k], v) || relevant;
+      (ownAttributes(run) as Record<string, unknown>)[k] = v;
     }
   }
   const b = e.bant;
@@ -989,23 +939,6 @@ function clearChanged(): void {
     current[i] = undefined;
   }
 }
-
-/**
- * One instance per distinct value of the attributes leads share (titles, industries, cities):
- * every event re-sends them and comparing with a string many states point to stays in cache.
- * A bounded memo of strings (same value, so the state is the same).
- */
-function shared(value: string): string {
-  let v = SHARED_STRINGS.get(value);
-  if (v === undefined) {
-    if (SHARED_STRINGS.size >= SHARED_STRINGS_SIZE) SHARED_STRINGS.clear();
-    SHARED_STRINGS.set(value, value);
-    v = value;
-  }
-  return v;
-}
-const SHARED_STRINGS = new Map<string, string>();
-const SHARED_STRINGS_SIZE = 4096;
 
 /** Notes the previous value of a changed input; true when a rule reads it. */
 function markChanged(run: Run, slot: number, old: unknown, value: unknown): boolean {

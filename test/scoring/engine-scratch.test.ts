@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyEvents, initialState } from '../../src/scoring/index.ts';
 import type { LeadState, ScoringEvent } from '../../src/scoring/types.ts';
-import { DAY, ev, HOUR, MIN, model, run, T0 } from './helpers.ts';
+import { DAY, ev, HOUR, MIN, model, overCapEvents, run, T0 } from './helpers.ts';
 
 const lead = { title: 'Giám đốc', companySize: 250, industry: 'software', email: 'ceo@acme.vn' };
 
@@ -41,14 +41,7 @@ describe('per-call scratch', () => {
 describe('sums on a cap', () => {
   /** Engagement exactly at its cap (60) with more live points than that. */
   function capped(): { state: LeadState; events: ScoringEvent[] } {
-    const events = [
-      ev('webinar_attended', T0),
-      ev('webinar_attended', T0 + MIN),
-      ev('content_download', T0 + 2 * MIN),
-      ev('content_download', T0 + 3 * MIN),
-      ev('form_submit', T0 + 4 * MIN),
-      ev('form_submit', T0 + 5 * MIN),
-    ];
+    const events = overCapEvents();
     const r = run(events);
     expect(r.state.engagement).toBe(60);
     expect(r.state.awards.reduce((s, a) => s + a.points, 0)).toBe(70);
