@@ -7,6 +7,7 @@ import {
   both,
   compilePattern,
   DAY_MS,
+  boundedMemo,
   emailDomain,
   fold,
   formatAuthority,
@@ -27,7 +28,30 @@ import type {
 import { BUILTIN_EVENT_TYPES } from './model-schema.ts';
 import type { BantValues, LeadAttributes, LeadState, Text } from './types.ts';
 
-/** Returns the folded value of a string lead attribute (cached per engine run). */
+/**
+ * Inputs of fit/BANT rules the engine tracks (lead attributes in the order the engine merges
+ * them, then the BANT answers); a rule's `slot` indexes this list.
+ */
+export const INPUT_FIELDS = [
+  'name',
+  'email',
+  'phone',
+  'zaloUserId',
+  'externalId',
+  'company',
+  'title',
+  'companySize',
+  'industry',
+  'city',
+  'bant.budget',
+  'bant.authority',
+  'bant.need',
+  'bant.timeline',
+] as const;
+/** Index of the first BANT field in INPUT_FIELDS. */
+export const BANT_SLOT = 10;
+
+/** Returns the folded value of a string lead attribute (fold() memoises what is costly). */
 export type FoldAttribute = (attribute: keyof LeadAttributes) => string | undefined;
 
 /** A fit or BANT rule: its points count in the fit sub-score and never decay. */
@@ -43,6 +67,8 @@ export interface CompiledFitRule {
   whatIf: Text | undefined;
   /** Input the rule reads: a lead attribute name or `bant.<field>`. */
   field: string;
+  /** Index of `field` in INPUT_FIELDS (−1 when it is none of them). */
+  slot: number;
   test(state: LeadState, foldAttr: FoldAttribute): boolean;
   /** Current raw input value (attribute value, or the BANT answer's value). */
   read(state: LeadState): unknown;
@@ -76,6 +102,8 @@ export interface CompiledEventRule {
   detailIsUrl: boolean;
   /** Reason of the decay entry when one of its awards expires. */
   expiredReason: Text;
+  /** Reason of the fast-track entry. */
+  fastTrackReason: Text;
   /** Memo of reasons by detail value (a cache only: it never changes what the rule does). */
   reasonCache: Map<string, Text>;
   /** Position in the file (engagement then negative), for tie-breaking. */
@@ -102,6 +130,19 @@ export interface ScoringModel {
   fitRules: readonly CompiledFitRule[];
   /** Inputs read by at least one fit/BANT rule. */
   fitFields: ReadonlySet<string>;
+  /** By INPUT_FIELDS index: 1 when at least one fit/BANT rule reads that input. */
+  fitSlots: Uint8Array;
+  /** Fit rule id → index in fitRules. */
+  fitRuleIndex: ReadonlyMap<string, number>;
+  /**
+   * No rule id names a property of Object.prototype, so scanning a record's own keys finds
+   * exactly what indexing it would (the engine scans the records of lead states).
+   */
+  protoSafe: boolean;
+  /** Memo of capped-reason texts by original reason (a cache only; see the engine). */
+  capNotes: Map<Text, (Text | undefined)[]>;
+  /** Memo of score-stage-change reasons by cause (a cache only; see the engine). */
+  stageReasons: Map<Text, Map<number, Text>>;
   /** Number of distinct fit/BANT groups. */
   groupCount: number;
   /** Event type → candidate rules, most specific first (ties: file order). */
@@ -123,7 +164,24 @@ export function compileModel(spec: ModelSpec): ScoringModel {
   ].map((rule): CompiledFitRule => {
     if (rule.group !== undefined && !groups.has(rule.group)) groups.set(rule.group, groups.size);
     const groupIndex = rule.group === undefined ? -1 : (groups.get(rule.group) as number);
-    return { ...rule, groupIndex, render: labelRenderer(rule.label, rule.display) };
+    // One literal (same fields, same order) for every rule: the engine reads these objects for
+    // every fit recomputation, and one shape keeps those reads monomorphic.
+    return {
+      id: internalize(rule.id),
+      section: rule.section,
+      group: rule.group,
+      groupIndex,
+      points: rule.points,
+      label: rule.label,
+      whatIf: rule.whatIf,
+      field: rule.field,
+      slot: (INPUT_FIELDS as readonly string[]).indexOf(rule.field),
+      test: rule.test,
+      read: rule.read,
+      display: rule.display,
+      render: labelRenderer(rule.label, rule.display, !IDENTITY_FIELDS.has(rule.field)),
+      hypothetical: rule.hypothetical,
+    };
   });
   const eventRuleList = [
     ...spec.engagement.map((r, i) => compileEventRule(r, 'engagement', i, expiryDays)),
@@ -160,6 +218,11 @@ export function compileModel(spec: ModelSpec): ScoringModel {
     eventTypes: new Set([...spec.eventTypes, ...BUILTIN_EVENT_TYPES]),
     fitRules,
     fitFields: new Set(fitRules.map((r) => r.field)),
+    fitSlots: Uint8Array.from(INPUT_FIELDS, (f) => (fitRules.some((r) => r.field === f) ? 1 : 0)),
+    fitRuleIndex: new Map(fitRules.map((r, i) => [r.id, i])),
+    protoSafe: [...fitRules, ...eventRuleList].every((r) => !(r.id in Object.prototype)),
+    capNotes: new Map(),
+    stageReasons: new Map(),
     groupCount: groups.size,
     rulesByEvent,
     eventRules: new Map(eventRuleList.map((r) => [r.id, r])),
@@ -174,24 +237,49 @@ interface CompileContext {
 // ---------------------------------------------------------------------------------------------
 // Fit rules (lead attributes)
 
-type FitRuleDraft = Omit<CompiledFitRule, 'groupIndex' | 'render'>;
+type FitRuleDraft = Omit<CompiledFitRule, 'groupIndex' | 'render' | 'slot'>;
 
-/** Fills `{value}` by concatenation (labels are rendered for every fit trace entry). */
-function labelRenderer(label: Text, display: (v: unknown) => Text): (value: unknown) => Text {
+/**
+ * The same string as a property key (V8 interns keys): rule ids are compared with the keys of
+ * lead-state records, and interned strings compare by pointer.
+ */
+function internalize(s: string): string {
+  return Object.keys({ [s]: true })[0] ?? s;
+}
+
+const MEMO_SIZE = 1024;
+
+/** Attributes that identify the lead: their values rarely repeat, so their labels are not memoised. */
+const IDENTITY_FIELDS: ReadonlySet<string> = new Set(['name', 'email', 'phone', 'zaloUserId', 'externalId']);
+
+/**
+ * Fills `{value}` by concatenation (labels are rendered for every fit trace entry). Texts of
+ * string and number values are memoised: reasons are immutable and may be shared.
+ */
+function labelRenderer(
+  label: Text,
+  display: (v: unknown) => Text,
+  memoise: boolean,
+): (value: unknown) => Text {
   const vi = label.vi.split('{value}');
   const en = label.en.split('{value}');
+  let render: (value: unknown) => Text;
   if (vi.length === 2 && en.length === 2) {
     const [viPre, viPost] = vi as [string, string];
     const [enPre, enPost] = en as [string, string];
-    return (value) => {
+    render = (value) => {
       const d = display(value);
       return { vi: viPre + d.vi + viPost, en: enPre + d.en + enPost };
     };
+  } else {
+    render = (value) => {
+      const d = display(value);
+      return { vi: vi.join(d.vi), en: en.join(d.en) };
+    };
   }
-  return (value) => {
-    const d = display(value);
-    return { vi: vi.join(d.vi), en: en.join(d.en) };
-  };
+  if (!memoise) return render;
+  const memo = boundedMemo(render, MEMO_SIZE);
+  return (value) => (typeof value === 'string' || typeof value === 'number' ? memo(value) : render(value));
 }
 
 function compileFitRule(rule: FitRuleSpec, ctx: CompileContext): FitRuleDraft {
@@ -216,23 +304,26 @@ function compileFitRule(rule: FitRuleSpec, ctx: CompileContext): FitRuleDraft {
 
   if (w.matches !== undefined) {
     const re = compilePattern(w.matches);
+    const matches = boundedMemo((v: string) => re.test(v), MEMO_SIZE);
     tests.push((_s, f) => {
       const v = f(attr);
-      return v !== undefined && re.test(v);
+      return v !== undefined && matches(v);
     });
   }
   if (w.inList !== undefined) {
     const set = squashedList(ctx, w.inList);
+    const listed = boundedMemo((v: string) => set.has(v.replace(/[^a-z0-9]/g, '')), MEMO_SIZE);
     tests.push((_s, f) => {
       const v = f(attr);
-      return v !== undefined && set.has(v.replace(/[^a-z0-9]/g, ''));
+      return v !== undefined && listed(v);
     });
   }
   if (w.notInList !== undefined) {
     const set = squashedList(ctx, w.notInList);
+    const listed = boundedMemo((v: string) => set.has(v.replace(/[^a-z0-9]/g, '')), MEMO_SIZE);
     tests.push((_s, f) => {
       const v = f(attr);
-      return v !== undefined && !set.has(v.replace(/[^a-z0-9]/g, ''));
+      return v !== undefined && !listed(v);
     });
   }
   if (w.emailDomainInList !== undefined) {
@@ -250,6 +341,7 @@ function compileFitRule(rule: FitRuleSpec, ctx: CompileContext): FitRuleDraft {
     });
   }
 
+  const only = tests.length === 1 ? tests[0] : undefined;
   return {
     id: rule.id,
     section: 'fit',
@@ -258,10 +350,12 @@ function compileFitRule(rule: FitRuleSpec, ctx: CompileContext): FitRuleDraft {
     label: rule.label,
     whatIf: rule.whatIf,
     field: attr,
-    test: (s, f) => {
-      for (const t of tests) if (!t(s, f)) return false;
-      return true;
-    },
+    test:
+      only ??
+      ((s, f) => {
+        for (const t of tests) if (!t(s, f)) return false;
+        return true;
+      }),
     read: (s) => s.attributes[attr],
     display: (v) => both(String(v)),
     hypothetical: fitHypothetical(rule, ctx),
@@ -285,10 +379,14 @@ function domainMatcher(ctx: CompileContext, name: string): (domain: string) => b
     if (e.includes('.')) domains.push(e);
     else labels.add(e);
   }
+  const suffixes = domains.map((e) => `.${e}`);
   return (d) => {
     const dot = d.indexOf('.');
     if (labels.has(dot < 0 ? d : d.slice(0, dot))) return true;
-    return domains.some((e) => d === e || d.endsWith(`.${e}`));
+    for (let i = 0; i < domains.length; i++) {
+      if (d === domains[i] || d.endsWith(suffixes[i] as string)) return true;
+    }
+    return false;
   };
 }
 
@@ -421,7 +519,7 @@ function compileEventRule(
   const matchers = Object.entries(props).map(([key, m]) => compileMatcher(key, m));
   const detailMatcher = rule.detail === undefined ? undefined : props[rule.detail];
   return {
-    id: rule.id,
+    id: internalize(rule.id),
     section,
     event: rule.event,
     points: rule.points,
@@ -442,6 +540,10 @@ function compileEventRule(
     expiredReason: {
       vi: `Điểm hết hạn sau ${expiryDays} ngày kể từ sự kiện: ${rule.label.vi}`,
       en: `Engagement expired ${expiryDays} days after the event: ${rule.label.en}`,
+    },
+    fastTrackReason: {
+      vi: `Chuyển thẳng SQL: ${rule.label.vi}`,
+      en: `Fast-track to SQL: ${rule.label.en}`,
     },
     reasonCache: new Map(),
     order,
@@ -478,5 +580,8 @@ function compileMatcher(key: string, m: PropertyMatcherSpec): PropertyTest {
     tests.push((v) => typeof v === 'string' && re.test(fold(urlPath(v))));
   }
   const only = tests.length === 1 ? tests[0] : undefined;
-  return { key, test: only ?? ((v) => tests.every((t) => t(v))) };
+  const test = only ?? ((v: unknown) => tests.every((t) => t(v)));
+  // Property values repeat (URLs, directions): string results are memoised.
+  const memo = boundedMemo(test, MEMO_SIZE);
+  return { key, test: (v) => (typeof v === 'string' ? memo(v) : test(v)) };
 }

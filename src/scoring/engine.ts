@@ -13,13 +13,20 @@
  *   inactivityResetDays); after the last event, decay due up to `now`.
  * - Stage is settled once per event and once per decay instant (never mid-event).
  */
-import type { CompiledEventRule, CompiledFitRule, FoldAttribute, ScoringModel } from './compile.ts';
+import {
+  BANT_SLOT,
+  type CompiledEventRule,
+  type CompiledFitRule,
+  type FoldAttribute,
+  INPUT_FIELDS,
+  type PropertyTest,
+  type ScoringModel,
+} from './compile.ts';
 import { fillLabel, fold, urlPath } from './format.ts';
 import type {
   ApplyResult,
   Award,
   BantState,
-  BantValues,
   LeadAttributes,
   LeadState,
   Millis,
@@ -44,7 +51,10 @@ export const STAGE_EVENTS = {
 export const INACTIVITY_RULE_ID = 'decay.inactivity';
 
 const REASON_CACHE_SIZE = 512;
-const TERMINAL: ReadonlySet<Stage> = new Set<Stage>(['DISQUALIFIED', 'WON', 'LOST']);
+/** Stages set by a person or the CRM; the score does not move a lead out of them. */
+function isTerminal(stage: Stage): boolean {
+  return stage === 'DISQUALIFIED' || stage === 'WON' || stage === 'LOST';
+}
 const SCORE_RANK: Record<ScoreStage, number> = { NEW: 0, WARM: 1, MQL: 2, SQL: 3 };
 
 /** A fresh lead: score 0, stage NEW. */
@@ -111,7 +121,8 @@ export function applyEvents(
   now: Millis,
 ): ApplyResult {
   const run = beginRun(model, state);
-  for (const e of events) {
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i] as ScoringEvent;
     advanceTo(run, e.occurredAt);
     applyEvent(run, e);
   }
@@ -121,7 +132,21 @@ export function applyEvents(
   // a decay). Reading at `now` with nothing due does not move it: an event that arrives a little
   // late, with no decay due in between, still applies incrementally.
   if (s.lastEventAt !== null && (s.asOf === null || s.lastEventAt > s.asOf)) s.asOf = s.lastEventAt;
-  return { state: s, trace: run.trace, stageChanges: run.changes };
+  return { state: s, trace: takeAll(TRACE, run.nTrace), stageChanges: takeAll(CHANGES, run.nChanges) };
+}
+
+/**
+ * The first n entries of a scratch list as a new array of the exact size; the scratch slots are
+ * cleared (not truncated: setting an array's length is slow), so nothing is kept across calls.
+ */
+function takeAll<T>(scratch: (T | undefined)[], n: number): T[] {
+  if (n === 0) return [];
+  const out = new Array<T>(n);
+  for (let i = 0; i < n; i++) {
+    out[i] = scratch[i] as T;
+    scratch[i] = undefined;
+  }
+  return out;
 }
 
 /**
@@ -196,26 +221,60 @@ export function settledStage(
   score: number,
   fastTracked: boolean,
 ): Stage {
-  if (TERMINAL.has(current)) return current;
+  if (isTerminal(current)) return current;
   if (fastTracked) return 'SQL';
   const plain = scoreStage(model, score);
   const cur = current as ScoreStage;
-  if (SCORE_RANK[plain] >= SCORE_RANK[cur]) return plain;
+  if (scoreRank(plain) >= scoreRank(cur)) return plain;
   return score <= lowerBound(model, cur) - model.thresholds.hysteresis ? plain : cur;
 }
 
 function lowerBound(model: ScoringModel, stage: ScoreStage): number {
-  return stage === 'NEW' ? 0 : model.thresholds[stage];
+  switch (stage) {
+    case 'NEW':
+      return 0;
+    case 'WARM':
+      return model.thresholds.WARM;
+    case 'MQL':
+      return model.thresholds.MQL;
+    case 'SQL':
+      return model.thresholds.SQL;
+  }
+  return model.thresholds[stage];
+}
+
+/** SCORE_RANK[stage] without a keyed lookup. */
+function scoreRank(stage: ScoreStage): number {
+  switch (stage) {
+    case 'NEW':
+      return 0;
+    case 'WARM':
+      return 1;
+    case 'MQL':
+      return 2;
+    case 'SQL':
+      return 3;
+  }
+  return SCORE_RANK[stage];
 }
 
 // ---------------------------------------------------------------------------------------------
 // Run: a private copy of the state plus running sums. The input state is never mutated: its
 // nested containers are shared until first written, then copied once per call (copy-on-write
 // keeps single-event calls cheap; award objects themselves are never mutated).
+//
+// Lead states are many and their records (ruleHits, fitContrib…) get their keys in many orders,
+// so V8 sees thousands of object shapes: keyed loads on them are slow (megamorphic) while a
+// for-in scan is not. Those records are therefore read with `lookup` and scanned, not indexed.
 
 interface Run {
   m: ScoringModel;
   s: LeadState;
+  /**
+   * Uncapped fit (Σ fitContrib) and engagement (Σ live award points). NaN when the input
+   * sub-score sits exactly on a cap: the sum is then only computed if a change needs it (a
+   * change towards the cap it sits on cannot move the capped value).
+   */
   fitRaw: number;
   engRaw: number;
   /**
@@ -223,17 +282,33 @@ interface Run {
    * -1 = not counted yet. Counted lazily: most calls never need it.
    */
   positives: number;
-  trace: TraceEntryDraft[];
-  changes: StageChangeDraft[];
+  /** Entries and stage changes so far, in TRACE and CHANGES. */
+  nTrace: number;
+  nChanges: number;
   awardsOwned: boolean;
-  fitOwned: boolean;
-  /** ruleHits (the record) already copied in this call; its arrays are replaced, never mutated. */
+  /** ruleHits (the record) already copied in this call. */
   hitsOwned: boolean;
-  /** Folded string attributes, created on the first fit recomputation of the call. */
-  folded: Map<string, string | undefined> | null;
+  /**
+   * The hit list created by this call (the only one it may write in place); the other hit
+   * lists are shared with the input state and replaced, never mutated.
+   */
+  ownHits: Millis[] | null;
+  attributesOwned: boolean;
+  bantOwned: boolean;
+  contribOwned: boolean;
+  evidenceOwned: boolean;
+  evidenceAtOwned: boolean;
 }
 
+// Scratch of the current call, reset by beginRun (the engine is synchronous and never
+// re-entered): the run record and the trace / stage-change lists, of which the result gets
+// exact-size copies. Reusing them keeps per-call garbage (and so GC work) down.
+let RUN: Run | null = null;
+const TRACE: (TraceEntryDraft | undefined)[] = [];
+const CHANGES: (StageChangeDraft | undefined)[] = [];
+
 function beginRun(model: ScoringModel, state: LeadState): Run {
+  const evidenceAt = state.fitEvidenceAt;
   const s: LeadState = {
     modelVersion: state.modelVersion,
     stage: state.stage,
@@ -245,7 +320,7 @@ function beginRun(model: ScoringModel, state: LeadState): Run {
     bant: state.bant,
     fitContrib: state.fitContrib,
     fitEvidence: state.fitEvidence,
-    fitEvidenceAt: state.fitEvidenceAt ?? {},
+    fitEvidenceAt: evidenceAt ?? {},
     awards: state.awards,
     ruleHits: state.ruleHits,
     lastPositiveAt: state.lastPositiveAt,
@@ -256,93 +331,192 @@ function beginRun(model: ScoringModel, state: LeadState): Run {
     doNotEmail: state.doNotEmail,
     doNotContact: state.doNotContact,
   };
-  return {
-    m: model,
-    s,
-    fitRaw: uncappedFit(model, s),
-    engRaw: uncappedEngagement(model, s),
-    positives: -1,
-    trace: [],
-    changes: [],
-    awardsOwned: false,
-    fitOwned: false,
-    hitsOwned: false,
-    folded: null,
-  };
+  const fitRaw = uncappedFit(model, s);
+  const engRaw = uncappedEngagement(model, s);
+  let run = RUN;
+  if (run === null) {
+    run = {
+      m: model,
+      s,
+      fitRaw,
+      engRaw,
+      positives: -1,
+      nTrace: 0,
+      nChanges: 0,
+      awardsOwned: false,
+      hitsOwned: false,
+      ownHits: null,
+      attributesOwned: false,
+      bantOwned: false,
+      contribOwned: false,
+      evidenceOwned: false,
+      evidenceAtOwned: evidenceAt === undefined,
+    };
+    RUN = run;
+    return run;
+  }
+  run.m = model;
+  run.s = s;
+  run.fitRaw = fitRaw;
+  run.engRaw = engRaw;
+  run.positives = -1;
+  run.nTrace = 0;
+  run.nChanges = 0;
+  run.awardsOwned = false;
+  run.hitsOwned = false;
+  run.ownHits = null;
+  run.attributesOwned = false;
+  run.bantOwned = false;
+  run.contribOwned = false;
+  run.evidenceOwned = false;
+  run.evidenceAtOwned = evidenceAt === undefined;
+  return run;
 }
 
 /**
- * The uncapped sums equal the stored sub-scores unless those sit on a cap; only then are they
- * summed again (this keeps calls from touching every award of every lead).
+ * The uncapped sums equal the stored sub-scores unless those sit on a cap (then NaN: summed
+ * when needed, see `record`) or beyond it (summed now).
  */
 function uncappedFit(model: ScoringModel, s: LeadState): number {
-  if (s.fit > model.caps.fitMin && s.fit < model.caps.fitMax) return s.fit;
+  const c = model.caps;
+  if (s.fit > c.fitMin && s.fit < c.fitMax) return s.fit;
+  if (s.fit === c.fitMax || s.fit === c.fitMin) return Number.NaN;
+  return sumFitContrib(s);
+}
+
+function uncappedEngagement(model: ScoringModel, s: LeadState): number {
+  const c = model.caps;
+  if (s.engagement > c.engagementMin && s.engagement < c.engagementMax) return s.engagement;
+  if (s.engagement === c.engagementMax || s.engagement === c.engagementMin) return Number.NaN;
+  return sumAwards(s);
+}
+
+function sumFitContrib(s: LeadState): number {
   let sum = 0;
   for (const k in s.fitContrib) sum += s.fitContrib[k] ?? 0;
   return sum;
 }
 
-function uncappedEngagement(model: ScoringModel, s: LeadState): number {
-  if (s.engagement > model.caps.engagementMin && s.engagement < model.caps.engagementMax) return s.engagement;
+function sumAwards(s: LeadState): number {
   let sum = 0;
-  for (const a of s.awards) sum += a.points;
+  const awards = s.awards;
+  for (let i = 0; i < awards.length; i++) sum += (awards[i] as Award).points;
   return sum;
+}
+
+/** `record[key]` as a for-in scan (see above); keyed when a rule id shadows Object.prototype. */
+function lookup<T>(model: ScoringModel, record: Record<string, T>, key: string): T | undefined {
+  if (!model.protoSafe) return record[key];
+  for (const k in record) if (k === key) return record[k];
+  return undefined;
 }
 
 function positiveAwards(run: Run): number {
   if (run.positives < 0) {
     let n = 0;
-    for (const a of run.s.awards) if (a.points > 0) n++;
+    const awards = run.s.awards;
+    for (let i = 0; i < awards.length; i++) if ((awards[i] as Award).points > 0) n++;
     run.positives = n;
   }
   return run.positives;
 }
 
-function ownAwards(run: Run): Award[] {
-  if (!run.awardsOwned) {
-    run.s.awards = run.s.awards.slice();
-    run.awardsOwned = true;
-  }
-  return run.s.awards;
-}
-
-/** Copies the fit inputs and contributions before their first write in this call. */
-function ownFit(run: Run): void {
-  if (run.fitOwned) return;
+/**
+ * Appends an award. The first append of a call copies the list into an array of the exact size
+ * (cheaper than slice + push, and the copy is what the new state keeps).
+ */
+function addAward(run: Run, award: Award): void {
   const s = run.s;
-  s.attributes = { ...s.attributes };
-  s.bant = { ...s.bant };
-  s.fitContrib = { ...s.fitContrib };
-  s.fitEvidence = { ...s.fitEvidence };
-  s.fitEvidenceAt = { ...s.fitEvidenceAt };
-  run.fitOwned = true;
+  if (run.awardsOwned) {
+    s.awards.push(award);
+    return;
+  }
+  const from = s.awards;
+  const n = from.length;
+  const awards = new Array<Award>(n + 1);
+  for (let i = 0; i < n; i++) awards[i] = from[i] as Award;
+  awards[n] = award;
+  s.awards = awards;
+  run.awardsOwned = true;
 }
 
-/** Stores a new hit list for the rule (hit arrays are shared with the input state: never mutated). */
+/** Removes the first (earliest-expiring) award. */
+function shiftAward(run: Run): void {
+  const s = run.s;
+  if (run.awardsOwned) {
+    s.awards.shift();
+    return;
+  }
+  s.awards = s.awards.slice(1);
+  run.awardsOwned = true;
+}
+
+// Copy-on-write of the fit inputs and contributions, each before its first write in this call.
+
+function ownAttributes(run: Run): LeadAttributes {
+  if (!run.attributesOwned) {
+    run.s.attributes = { ...run.s.attributes };
+    run.attributesOwned = true;
+  }
+  return run.s.attributes;
+}
+
+function ownBant(run: Run): BantState {
+  if (!run.bantOwned) {
+    run.s.bant = { ...run.s.bant };
+    run.bantOwned = true;
+  }
+  return run.s.bant;
+}
+
+function ownContrib(run: Run): Record<string, number> {
+  if (!run.contribOwned) {
+    run.s.fitContrib = { ...run.s.fitContrib };
+    run.contribOwned = true;
+  }
+  return run.s.fitContrib;
+}
+
+function ownEvidence(run: Run): Record<string, string> {
+  if (!run.evidenceOwned) {
+    run.s.fitEvidence = { ...run.s.fitEvidence };
+    run.evidenceOwned = true;
+  }
+  return run.s.fitEvidence;
+}
+
+function ownEvidenceAt(run: Run): Record<string, Millis> {
+  const s = run.s;
+  if (!run.evidenceAtOwned) {
+    s.fitEvidenceAt = { ...s.fitEvidenceAt };
+    run.evidenceAtOwned = true;
+  }
+  return s.fitEvidenceAt as Record<string, Millis>;
+}
+
+/** Stores a new hit list for the rule. */
 function setHits(run: Run, ruleId: string, hits: Millis[]): void {
   if (!run.hitsOwned) {
     run.s.ruleHits = { ...run.s.ruleHits };
     run.hitsOwned = true;
   }
   run.s.ruleHits[ruleId] = hits;
+  run.ownHits = hits;
 }
 
-function foldAttrOf(run: Run): FoldAttribute {
-  const folded = run.folded ?? new Map<string, string | undefined>();
-  run.folded = folded;
-  const attrs = run.s.attributes;
-  return (attr) => {
-    if (folded.has(attr)) return folded.get(attr);
-    const v = attrs[attr];
-    const f = typeof v === 'string' ? fold(v) : undefined;
-    folded.set(attr, f);
-    return f;
-  };
-}
+// The attributes folded by `foldAttr` (set before each fit recomputation; the engine is
+// synchronous and never re-entered). fold() is pure and memoised, so no per-call cache is kept.
+const NO_ATTRIBUTES: LeadAttributes = {};
+let foldTarget: LeadAttributes = NO_ATTRIBUTES;
+const foldAttr: FoldAttribute = (attr) => {
+  const v = foldTarget[attr];
+  return typeof v === 'string' ? fold(v) : undefined;
+};
 
 /**
  * Changes the uncapped sums by (dFit, dEng), recomputes the capped sub-scores and the score,
- * and appends the telescoping trace entry.
+ * and appends the telescoping trace entry. Callers change fitContrib / awards before recording,
+ * so a sum still unknown (NaN) is computed from them when the change could move the capped value.
  */
 function record(
   run: Run,
@@ -359,10 +533,14 @@ function record(
   const fit0 = s.fit;
   const eng0 = s.engagement;
   const score0 = s.score;
-  run.fitRaw += dFit;
-  run.engRaw += dEng;
-  const fit = clamp(run.fitRaw, c.fitMin, c.fitMax);
-  const eng = clamp(run.engRaw, c.engagementMin, c.engagementMax);
+
+  const fitRaw = nextRaw(run.fitRaw, dFit, fit0, c.fitMin, c.fitMax, s, sumFitContrib);
+  const fit = Number.isNaN(fitRaw) ? fit0 : clamp(fitRaw, c.fitMin, c.fitMax);
+  run.fitRaw = fitRaw;
+  const engRaw = nextRaw(run.engRaw, dEng, eng0, c.engagementMin, c.engagementMax, s, sumAwards);
+  const eng = Number.isNaN(engRaw) ? eng0 : clamp(engRaw, c.engagementMin, c.engagementMax);
+  run.engRaw = engRaw;
+
   const score = clamp(fit + eng, 0, 100);
   s.fit = fit;
   s.engagement = eng;
@@ -371,9 +549,11 @@ function record(
   const engagementDelta = eng - eng0;
   const points = score - score0;
   if (fitDelta !== dFit || engagementDelta !== dEng || points !== fitDelta + engagementDelta) {
-    reason = withCapNote(run, reason, dFit, dEng, fitDelta, engagementDelta, points);
+    const fitNote = swallowedBy(fitDelta, dFit, fitRaw, fit0, c.fitMax);
+    const engNote = swallowedBy(engagementDelta, dEng, engRaw, eng0, c.engagementMax);
+    reason = withCapNote(run.m, reason, fitNote, engNote, points !== fitDelta + engagementDelta ? 1 : 0);
   }
-  run.trace.push({
+  TRACE[run.nTrace++] = {
     ruleId,
     modelVersion: run.m.version,
     category,
@@ -385,47 +565,87 @@ function record(
     reason,
     eventId,
     at,
-  });
+  };
+}
+
+/**
+ * An uncapped sum after a change of d. An unknown sum (NaN: the capped value sits on a cap)
+ * stays unknown unless the change could move the capped value; it is then summed (the caller
+ * has already applied the change to the state).
+ */
+function nextRaw(
+  raw: number,
+  d: number,
+  before: number,
+  min: number,
+  max: number,
+  s: LeadState,
+  sum: (s: LeadState) => number,
+): number {
+  if (!Number.isNaN(raw)) return raw + d;
+  if (d === 0 || (d > 0 ? before === max : before === min)) return raw;
+  return sum(s);
+}
+
+/**
+ * Which cap swallowed (part of) a change of a sub-score: 0 = none, 1 = the cap, 2 = the floor.
+ * An unknown (NaN) uncapped sum sits on the cap the change went towards.
+ */
+function swallowedBy(delta: number, d: number, raw: number, before: number, max: number): number {
+  if (delta === d) return 0;
+  if (Number.isNaN(raw)) return before === max ? 1 : 2;
+  return raw >= max || raw - d >= max ? 1 : 2;
 }
 
 function clamp(v: number, lo: number, hi: number): number {
   return v < lo ? lo : Math.min(v, hi);
 }
 
-/** Says which cap swallowed (part of) the change: "(capped at 60)". */
+/**
+ * Says which cap swallowed (part of) the change: "(capped at 60)". The text depends only on the
+ * reason, the model's caps and which notes apply, so it is memoised per model and reason
+ * (reasons are immutable and may be shared between entries).
+ */
 function withCapNote(
-  run: Run,
+  model: ScoringModel,
   reason: Text,
-  dFit: number,
-  dEng: number,
-  fitDelta: number,
-  engDelta: number,
-  points: number,
+  fitNote: number,
+  engNote: number,
+  scoreNote: number,
 ): Text {
-  const c = run.m.caps;
+  const code = fitNote * 6 + engNote * 2 + scoreNote;
+  const memo = model.capNotes;
+  let texts = memo.get(reason);
+  if (texts === undefined) {
+    texts = [];
+    if (memo.size >= REASON_CACHE_SIZE) memo.clear();
+    memo.set(reason, texts);
+  }
+  let text = texts[code];
+  if (text !== undefined) return text;
+  const c = model.caps;
   const notes: Text[] = [];
-  if (fitDelta !== dFit) {
-    const atCap = run.fitRaw >= c.fitMax || run.fitRaw - dFit >= c.fitMax;
+  if (fitNote !== 0) {
     notes.push(
-      atCap
+      fitNote === 1
         ? { vi: `điểm phù hợp chạm trần ${c.fitMax}`, en: `fit capped at ${c.fitMax}` }
         : { vi: `điểm phù hợp chạm sàn ${c.fitMin}`, en: `fit floored at ${c.fitMin}` },
     );
   }
-  if (engDelta !== dEng) {
-    const atCap = run.engRaw >= c.engagementMax || run.engRaw - dEng >= c.engagementMax;
+  if (engNote !== 0) {
     notes.push(
-      atCap
+      engNote === 1
         ? { vi: `điểm tương tác chạm trần ${c.engagementMax}`, en: `capped at ${c.engagementMax}` }
         : { vi: `điểm tương tác chạm sàn ${c.engagementMin}`, en: `floored at ${c.engagementMin}` },
     );
   }
-  if (points !== fitDelta + engDelta)
-    notes.push({ vi: 'tổng điểm giới hạn 0–100', en: 'score limited to 0–100' });
-  return {
+  if (scoreNote !== 0) notes.push({ vi: 'tổng điểm giới hạn 0–100', en: 'score limited to 0–100' });
+  text = {
     vi: `${reason.vi} (${notes.map((n) => n.vi).join('; ')})`,
     en: `${reason.en} (${notes.map((n) => n.en).join('; ')})`,
   };
+  texts[code] = text;
+  return text;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -437,6 +657,24 @@ const RESET_REASON: Text = {
 };
 const RESET_RELEASE_NOTE: Text = { vi: '; bỏ giữ SQL (fast-track)', en: '; fast-track hold released' };
 const UNKNOWN_EXPIRY: Text = { vi: 'Điểm tương tác hết hạn', en: 'Engagement expired' };
+/** Inactivity-reset reasons by days, [plain, with the fast-track release note]. */
+const RESET_REASONS = new Map<number, [Text, Text]>();
+
+function resetReason(days: number, released: boolean): Text {
+  let texts = RESET_REASONS.get(days);
+  if (texts === undefined) {
+    const d = String(days);
+    const vi = RESET_REASON.vi.replace('{days}', d);
+    const en = RESET_REASON.en.replace('{days}', d);
+    texts = [
+      { vi, en },
+      { vi: vi + RESET_RELEASE_NOTE.vi, en: en + RESET_RELEASE_NOTE.en },
+    ];
+    if (RESET_REASONS.size >= REASON_CACHE_SIZE) RESET_REASONS.clear();
+    RESET_REASONS.set(days, texts);
+  }
+  return texts[released ? 1 : 0];
+}
 
 /**
  * When the inactivity reset is due (Infinity when there is nothing to reset). A reset later than
@@ -462,13 +700,13 @@ function advanceTo(run: Run, t: Millis): void {
     const reset = resetDue(run, t);
     const due = Math.min(expiry, reset);
     if (due > t) return;
-    const traceStart = run.trace.length;
+    const traceStart = run.nTrace;
     for (let a = s.awards[0]; a !== undefined && a.expiresAt <= due; a = s.awards[0]) {
-      ownAwards(run).shift();
+      shiftAward(run);
       expire(run, a);
     }
     if (resetDue(run, due) <= due) inactivityReset(run, due);
-    settleStage(run, due, undefined, null, traceStart, 'decay');
+    settleStage(run, due, undefined, null, traceStart, 'decay', null);
     if (s.asOf === null || due > s.asOf) s.asOf = due;
   }
 }
@@ -493,11 +731,7 @@ function inactivityReset(run: Run, at: Millis): void {
   run.positives = 0;
   const released = s.fastTracked;
   s.fastTracked = false;
-  const days = String(run.m.inactivityDays);
-  const reason: Text = {
-    vi: RESET_REASON.vi.replace('{days}', days) + (released ? RESET_RELEASE_NOTE.vi : ''),
-    en: RESET_REASON.en.replace('{days}', days) + (released ? RESET_RELEASE_NOTE.en : ''),
-  };
+  const reason = resetReason(run.m.inactivityDays, released);
   record(run, INACTIVITY_RULE_ID, 'decay', 0, 0 - removed, reason, at, undefined);
 }
 
@@ -506,8 +740,12 @@ function inactivityReset(run: Run, at: Millis): void {
 
 function applyEvent(run: Run, e: ScoringEvent): void {
   const s = run.s;
-  const traceStart = run.trace.length;
-  if (e.lead !== undefined || e.bant !== undefined) mergeAndRescoreFit(run, e);
+  const traceStart = run.nTrace;
+  // Set first (nothing below reads them): the rule and its award then reuse the stored time.
+  s.lastActivityAt = e.occurredAt;
+  s.lastEventAt = s.lastActivityAt;
+  s.lastEventKey = e.key;
+  if ((e.lead !== undefined || e.bant !== undefined) && changesInputs(s, e)) mergeAndRescoreFit(run, e);
 
   const candidates = run.m.rulesByEvent.get(e.type);
   if (candidates !== undefined) {
@@ -526,17 +764,19 @@ function applyEvent(run: Run, e: ScoringEvent): void {
     manualReason = manualStageReason(e, forced);
   }
 
-  s.lastActivityAt = e.occurredAt;
-  s.lastEventAt = e.occurredAt;
-  s.lastEventKey = e.key;
-  settleStage(run, e.occurredAt, e.id, forced, traceStart, e.type, manualReason);
+  settleStage(run, s.lastEventAt as Millis, e.id, forced, traceStart, e.type, manualReason);
 }
+
+const NO_PROPERTIES: Record<string, unknown> = {};
 
 /** The most specific matching rule (candidates are pre-sorted); no fallback to a generic one. */
 function pickRule(candidates: readonly CompiledEventRule[], e: ScoringEvent): CompiledEventRule | undefined {
-  const props = e.properties ?? {};
-  outer: for (const rule of candidates) {
-    for (const m of rule.matchers) {
+  const props = e.properties ?? NO_PROPERTIES;
+  outer: for (let i = 0; i < candidates.length; i++) {
+    const rule = candidates[i] as CompiledEventRule;
+    const matchers = rule.matchers;
+    for (let j = 0; j < matchers.length; j++) {
+      const m = matchers[j] as PropertyTest;
       if (!m.test(props[m.key])) continue outer;
     }
     return rule;
@@ -546,7 +786,8 @@ function pickRule(candidates: readonly CompiledEventRule[], e: ScoringEvent): Co
 
 function applyEventRule(run: Run, rule: CompiledEventRule, e: ScoringEvent): void {
   const s = run.s;
-  const t = e.occurredAt;
+  // = e.occurredAt, as stored by applyEvent (one boxed number shared by the state and award).
+  const t = s.lastEventAt as Millis;
   if (rule.engaging) s.lastPositiveAt = t;
   // Consent is honoured whether or not the rule still earns points.
   if (rule.effects !== null) {
@@ -554,7 +795,7 @@ function applyEventRule(run: Run, rule: CompiledEventRule, e: ScoringEvent): voi
     if (rule.effects.doNotContact !== undefined) s.doNotContact = rule.effects.doNotContact;
   }
   if (rule.points !== 0 && withinLimit(run, rule, t)) {
-    ownAwards(run).push({
+    addAward(run, {
       eventId: e.id,
       ruleId: rule.id,
       points: rule.points,
@@ -565,13 +806,9 @@ function applyEventRule(run: Run, rule: CompiledEventRule, e: ScoringEvent): voi
     record(run, rule.id, rule.section, 0, rule.points, eventReason(rule, e), t, e.id);
   }
   // High intent holds SQL; a person-set terminal stage is not overridden.
-  if (rule.fastTrack && !s.fastTracked && !TERMINAL.has(s.stage)) {
+  if (rule.fastTrack && !s.fastTracked && !isTerminal(s.stage)) {
     s.fastTracked = true;
-    const reason: Text = {
-      vi: `Chuyển thẳng SQL: ${rule.label.vi}`,
-      en: `Fast-track to SQL: ${rule.label.en}`,
-    };
-    record(run, rule.id, 'fast-track', 0, 0, reason, t, e.id);
+    record(run, rule.id, 'fast-track', 0, 0, rule.fastTrackReason, t, e.id);
   }
 }
 
@@ -583,19 +820,29 @@ function applyEventRule(run: Run, rule: CompiledEventRule, e: ScoringEvent): voi
 function withinLimit(run: Run, rule: CompiledEventRule, t: Millis): boolean {
   const limit = rule.limit;
   if (limit === null) return true;
-  const current = run.s.ruleHits[rule.id];
+  const current = lookup(run.m, run.s.ruleHits, rule.id);
   if (current === undefined) {
     setHits(run, rule.id, [t]);
     return true;
   }
+  const len = current.length;
   let stale = 0;
   if (limit.windowMs !== null) {
     const from = t - limit.windowMs;
-    while (stale < current.length && (current[stale] as number) <= from) stale++;
+    while (stale < len && (current[stale] as number) <= from) stale++;
   }
-  if (current.length - stale >= limit.times) return false;
-  const hits = stale === 0 ? current.slice() : current.slice(stale);
-  hits.push(t);
+  const live = len - stale;
+  if (live >= limit.times) return false;
+  if (current === run.ownHits) {
+    // Created by this call: pruned and extended in place.
+    if (stale > 0) current.splice(0, stale);
+    current.push(t);
+    return true;
+  }
+  // An exact-size copy of the live hits plus this one.
+  const hits = new Array<Millis>(live + 1);
+  for (let i = 0; i < live; i++) hits[i] = current[stale + i] as number;
+  hits[live] = t;
   setHits(run, rule.id, hits);
   return true;
 }
@@ -605,7 +852,7 @@ function eventReason(rule: CompiledEventRule, e: ScoringEvent): Text {
   if (rule.detail === undefined) return rule.label;
   const raw = e.properties?.[rule.detail];
   if (raw === undefined || raw === null || raw === '') return rule.label;
-  const key = String(raw);
+  const key = typeof raw === 'string' ? raw : String(raw);
   const cached = rule.reasonCache.get(key);
   if (cached !== undefined) return cached;
   let d = rule.detailIsUrl ? urlPath(key) : key;
@@ -641,46 +888,81 @@ function manualStageReason(e: ScoringEvent, to: Stage): Text {
 const UNKNOWN_VALUE: Text = { vi: '?', en: '?' };
 const NO_LONGER: Text = { vi: 'Không còn áp dụng: ', en: 'No longer applies: ' };
 
-/**
- * Merges the event's attributes (undefined never erases) and BANT answers (answeredAt =
- * occurredAt), then recomputes every fit/BANT rule: one entry per rule whose contribution
- * changed. Exclusive groups: the first matching rule of a group (file order) wins.
- */
-function mergeAndRescoreFit(run: Run, e: ScoringEvent): void {
-  // Integrations re-send the lead's attributes with every event: unchanged values are a no-op.
-  if (!changesInputs(run.s, e)) return;
-  ownFit(run);
-  const s = run.s;
-  const previous = new Map<string, unknown>();
-  let relevant = false;
-  if (e.lead !== undefined) {
-    const lead = e.lead as Record<string, unknown>;
-    const attrs = s.attributes as Record<string, unknown>;
-    for (const k of ATTRIBUTE_KEYS) {
-      const v = lead[k];
-      if (v === undefined || attrs[k] === v) continue;
-      previous.set(k, attrs[k]);
-      attrs[k] = v;
-      run.folded?.delete(k);
-      if (run.m.fitFields.has(k)) relevant = true;
-    }
-  }
-  if (e.bant !== undefined) relevant = mergeBant(run, e, previous) || relevant;
-  if (relevant) rescoreFit(run, e, previous);
-}
-
 // Scratch buffers of the fit recomputation (the engine is synchronous and never re-entered).
+// By INPUT_FIELDS slot: whether the event changed that input, its previous and its new value.
+const changed = new Uint8Array(INPUT_FIELDS.length);
+const previous: unknown[] = new Array<unknown>(INPUT_FIELDS.length).fill(undefined);
+const current: unknown[] = new Array<unknown>(INPUT_FIELDS.length).fill(undefined);
 let oldPoints = new Float64Array(32);
 let newPoints = new Float64Array(32);
 let groupClaimed = new Uint8Array(16);
 let groupTouched = new Uint8Array(16);
 
 /**
- * Recomputes fit/BANT contributions after `previous` (field → old value) changed. Rules whose
+ * Merges the event's attributes (undefined never erases) and BANT answers (answeredAt =
+ * occurredAt), then recomputes every fit/BANT rule: one entry per rule whose contribution
+ * changed. Exclusive groups: the first matching rule of a group (file order) wins.
+ * Called only when the event changes an input (`changesInputs`).
+ */
+function mergeAndRescoreFit(run: Run, e: ScoringEvent): void {
+  clearChanged();
+  let relevant = false;
+  const l = e.lead;
+  if (l !== undefined) {
+    // In INPUT_FIELDS order (the attributes come first), so new keys are added in that order.
+    const from = l as Record<string, unknown>;
+    const attrs = run.s.attributes as Record<string, unknown>;
+    for (let slot = 0; slot < BANT_SLOT; slot++) {
+      const k = INPUT_FIELDS[slot] as keyof LeadAttributes;
+      const v = from[k];
+      if (v === undefined || v === attrs[k]) continue;
+      relevant = markChanged(run, slot, attrs[k], v) || relevant;
+      (ownAttributes(run) as Record<string, unknown>)[k] = v;
+    }
+  }
+  const b = e.bant;
+  if (b !== undefined) {
+    if (b.budget !== undefined) relevant = setBant(run, e, 0, 'budget', b.budget) || relevant;
+    if (b.authority !== undefined) relevant = setBant(run, e, 1, 'authority', b.authority) || relevant;
+    if (b.need !== undefined) relevant = setBant(run, e, 2, 'need', b.need) || relevant;
+    if (b.timeline !== undefined) relevant = setBant(run, e, 3, 'timeline', b.timeline) || relevant;
+  }
+  if (relevant) rescoreFit(run, e);
+  clearChanged();
+}
+
+/** Resets the scratch buffers (also before use, so a call that threw cannot leak into the next). */
+function clearChanged(): void {
+  for (let i = 0; i < changed.length; i++) {
+    changed[i] = 0;
+    previous[i] = undefined;
+    current[i] = undefined;
+  }
+}
+
+/** Notes the previous value of a changed input; true when a rule reads it. */
+function markChanged(run: Run, slot: number, old: unknown, value: unknown): boolean {
+  changed[slot] = 1;
+  previous[slot] = old;
+  current[slot] = value;
+  return run.m.fitSlots[slot] === 1;
+}
+
+/** Stores one BANT answer; true when a rule reads it. */
+function setBant(run: Run, e: ScoringEvent, index: number, k: keyof BantState, v: unknown): boolean {
+  const slot = BANT_SLOT + index;
+  const bant = ownBant(run) as Record<string, BantState[keyof BantState]>;
+  const relevant = markChanged(run, slot, bant[k]?.value, v);
+  bant[k] = { value: v, answeredAt: e.occurredAt, eventId: e.id } as BantState[keyof BantState];
+  return relevant;
+}
+
+/**
+ * Recomputes fit/BANT contributions after the inputs marked in `changed` changed. Rules whose
  * input did not change (nor any input of their exclusive group) keep their previous result, so
  * only the touched rules are tested. Removals are recorded before additions.
  */
-function rescoreFit(run: Run, e: ScoringEvent, previous: Map<string, unknown>): void {
+function rescoreFit(run: Run, e: ScoringEvent): void {
   const m = run.m;
   const s = run.s;
   const rules = m.fitRules;
@@ -695,86 +977,74 @@ function rescoreFit(run: Run, e: ScoringEvent, previous: Map<string, unknown>): 
   }
   groupClaimed.fill(0, 0, m.groupCount);
   groupTouched.fill(0, 0, m.groupCount);
-  for (const rule of rules)
-    if (rule.groupIndex >= 0 && previous.has(rule.field)) groupTouched[rule.groupIndex] = 1;
+  for (let i = 0; i < n; i++) {
+    const rule = rules[i] as CompiledFitRule;
+    if (rule.groupIndex >= 0 && isChanged(rule)) groupTouched[rule.groupIndex] = 1;
+  }
 
-  let foldAttr: FoldAttribute | null = null;
+  // Previous contributions by rule index: one scan of the (shape-diverse) record.
+  const contrib = s.fitContrib;
+  for (let i = 0; i < n; i++) oldPoints[i] = 0;
+  if (m.protoSafe) {
+    for (const k in contrib) {
+      const i = m.fitRuleIndex.get(k);
+      if (i !== undefined) oldPoints[i] = contrib[k] ?? 0;
+    }
+  } else {
+    for (let i = 0; i < n; i++) oldPoints[i] = contrib[(rules[i] as CompiledFitRule).id] ?? 0;
+  }
+
+  foldTarget = s.attributes;
   let changes = 0;
   for (let i = 0; i < n; i++) {
     const rule = rules[i] as CompiledFitRule;
     const g = rule.groupIndex;
-    const old = s.fitContrib[rule.id] ?? 0;
+    const old = oldPoints[i] as number;
     let pts = 0;
     if (g < 0 || groupClaimed[g] === 0) {
-      const retest = rule.points === 0 || previous.has(rule.field) || (g >= 0 && groupTouched[g] === 1);
-      if (retest) foldAttr ??= foldAttrOf(run);
-      const matched = retest ? rule.test(s, foldAttr as FoldAttribute) : old !== 0;
+      const retest = rule.points === 0 || isChanged(rule) || (g >= 0 && groupTouched[g] === 1);
+      const matched = retest ? rule.test(s, foldAttr) : old !== 0;
       if (matched) {
         pts = rule.points;
         if (g >= 0) groupClaimed[g] = 1;
       }
     }
-    oldPoints[i] = old;
     newPoints[i] = pts;
     if (pts !== old) changes++;
-    else if (pts !== 0 && previous.has(rule.field)) setEvidence(s, rule.id, e);
+    else if (pts !== 0 && isChanged(rule)) setEvidence(run, rule.id, e);
   }
+  foldTarget = NO_ATTRIBUTES;
   if (changes === 0) return;
   for (let i = 0; i < n; i++) {
     if (newPoints[i] === 0 && oldPoints[i] !== 0) {
-      rescoreRule(run, e, rules[i] as CompiledFitRule, oldPoints[i] as number, 0, previous);
+      rescoreRule(run, e, rules[i] as CompiledFitRule, oldPoints[i] as number, 0);
     }
   }
   for (let i = 0; i < n; i++) {
     const pts = newPoints[i] as number;
     if (pts !== 0 && pts !== oldPoints[i]) {
-      rescoreRule(run, e, rules[i] as CompiledFitRule, oldPoints[i] as number, pts, previous);
+      rescoreRule(run, e, rules[i] as CompiledFitRule, oldPoints[i] as number, pts);
     }
   }
 }
 
-function rescoreRule(
-  run: Run,
-  e: ScoringEvent,
-  rule: CompiledFitRule,
-  old: number,
-  pts: number,
-  previous: Map<string, unknown>,
-): void {
-  const s = run.s;
-  if (pts === 0) {
-    delete s.fitContrib[rule.id];
-    delete s.fitEvidence[rule.id];
-    if (s.fitEvidenceAt) delete s.fitEvidenceAt[rule.id];
-  } else {
-    s.fitContrib[rule.id] = pts;
-    setEvidence(s, rule.id, e);
-  }
-  record(
-    run,
-    rule.id,
-    rule.section,
-    pts - old,
-    0,
-    fitReason(rule, s, previous, pts === 0),
-    e.occurredAt,
-    e.id,
-  );
+/** Whether the event changed the rule's input. */
+function isChanged(rule: CompiledFitRule): boolean {
+  return rule.slot >= 0 && changed[rule.slot] === 1;
 }
 
-/** Lead attributes the engine keeps (LeadAttributes); other keys of `event.lead` are ignored. */
-const ATTRIBUTE_KEYS = [
-  'name',
-  'email',
-  'phone',
-  'zaloUserId',
-  'externalId',
-  'company',
-  'title',
-  'companySize',
-  'industry',
-  'city',
-] as const satisfies readonly (keyof LeadAttributes)[];
+function rescoreRule(run: Run, e: ScoringEvent, rule: CompiledFitRule, old: number, pts: number): void {
+  if (pts === 0) {
+    delete ownContrib(run)[rule.id];
+    delete ownEvidence(run)[rule.id];
+    delete ownEvidenceAt(run)[rule.id];
+  } else {
+    ownContrib(run)[rule.id] = pts;
+    setEvidence(run, rule.id, e);
+  }
+  const at = run.s.lastEventAt as Millis; // = e.occurredAt (see setEvidence)
+  record(run, rule.id, rule.section, pts - old, 0, fitReason(rule, run.s, pts === 0), at, e.id);
+}
 
 /** True when the event sets an attribute to a new value or gives any BANT answer. */
 function changesInputs(s: LeadState, e: ScoringEvent): boolean {
@@ -803,36 +1073,16 @@ function changesInputs(s: LeadState, e: ScoringEvent): boolean {
   );
 }
 
-function mergeBant(run: Run, e: ScoringEvent, previous: Map<string, unknown>): boolean {
-  const s = run.s;
-  const b = e.bant as BantValues;
-  const bant = s.bant as Record<string, unknown>;
-  let relevant = false;
-  for (const k of ['budget', 'authority', 'need', 'timeline'] as const) {
-    const v = b[k];
-    if (v === undefined) continue;
-    const field = `bant.${k}`;
-    previous.set(field, (s.bant[k] as BantState[typeof k])?.value);
-    bant[k] = { value: v, answeredAt: e.occurredAt, eventId: e.id };
-    if (run.m.fitFields.has(field)) relevant = true;
-  }
-  return relevant;
-}
-
-function setEvidence(s: LeadState, ruleId: string, e: ScoringEvent): void {
-  s.fitEvidence[ruleId] = e.id;
-  if (s.fitEvidenceAt === undefined) s.fitEvidenceAt = {};
-  s.fitEvidenceAt[ruleId] = e.occurredAt;
+function setEvidence(run: Run, ruleId: string, e: ScoringEvent): void {
+  ownEvidence(run)[ruleId] = e.id;
+  // = e.occurredAt, as stored by applyEvent: one boxed number shared by every entry.
+  ownEvidenceAt(run)[ruleId] = run.s.lastEventAt as Millis;
 }
 
 /** "Title “Giám đốc” is a decision maker"; on removal, the label with the previous value. */
-function fitReason(
-  rule: CompiledFitRule,
-  s: LeadState,
-  previous: Map<string, unknown>,
-  removed: boolean,
-): Text {
-  const value = removed && previous.has(rule.field) ? previous.get(rule.field) : rule.read(s);
+function fitReason(rule: CompiledFitRule, s: LeadState, removed: boolean): Text {
+  // An input this event changed: its previous or new value (= rule.read(s)) is at hand.
+  const value = isChanged(rule) ? (removed ? previous : current)[rule.slot] : rule.read(s);
   const label = value === undefined ? fillLabel(rule.label, UNKNOWN_VALUE) : rule.render(value);
   return removed ? { vi: NO_LONGER.vi + label.vi, en: NO_LONGER.en + label.en } : label;
 }
@@ -860,7 +1110,7 @@ function settleStage(
   s.stage = to;
   const reason =
     manualReason ?? scoreStageReason(run, from, to, causeOf(run, traceStart, causeType, from, to));
-  run.changes.push({ from, to, at, reason, eventId });
+  CHANGES[run.nChanges++] = { from, to, at, reason, eventId };
 }
 
 /**
@@ -868,13 +1118,14 @@ function settleStage(
  * entry, or the first whose score crossed the boundary; else the last one, else the event type.
  */
 function causeOf(run: Run, traceStart: number, causeType: string, from: Stage, to: Stage): Text {
-  const t = run.trace;
-  if (t.length === traceStart) return { vi: causeType, en: causeType };
-  const up = TERMINAL.has(from) || SCORE_RANK[to as ScoreStage] > SCORE_RANK[from as ScoreStage];
+  const t = TRACE;
+  const n = run.nTrace;
+  if (n === traceStart) return { vi: causeType, en: causeType };
+  const up = isTerminal(from) || scoreRank(to as ScoreStage) > scoreRank(from as ScoreStage);
   const bound = up
     ? lowerBound(run.m, to as ScoreStage)
     : lowerBound(run.m, from as ScoreStage) - run.m.thresholds.hysteresis;
-  for (let i = traceStart; i < t.length; i++) {
+  for (let i = traceStart; i < n; i++) {
     const e = t[i] as TraceEntryDraft;
     if (
       to === 'SQL' && run.s.fastTracked
@@ -886,25 +1137,46 @@ function causeOf(run: Run, traceStart: number, causeType: string, from: Stage, t
       return e.reason;
     }
   }
-  return (t[t.length - 1] as TraceEntryDraft).reason;
+  return (t[n - 1] as TraceEntryDraft).reason;
 }
 
 function scoreStageReason(run: Run, from: Stage, to: Stage, cause: Text): Text {
   const s = run.s;
   if (to === 'SQL' && s.fastTracked) return cause; // the fast-track entry: "Fast-track to SQL: Demo requested"
 
-  const toRank = SCORE_RANK[to as ScoreStage];
-  const fromRank = TERMINAL.has(from) ? -1 : SCORE_RANK[from as ScoreStage];
-  if (toRank > fromRank) {
+  const toRank = scoreRank(to as ScoreStage);
+  const fromRank = isTerminal(from) ? -1 : scoreRank(from as ScoreStage);
+  const up = toRank > fromRank;
+  // The text depends on the direction, the stage it names, the score and the cause (and the
+  // model's thresholds): memoised per model and cause, for integer scores (reasons are immutable).
+  const score = s.score;
+  const code =
+    Number.isInteger(score) && score >= 0 && score <= 100 ? (up ? toRank : 4 + fromRank) * 128 + score : -1;
+  const memo = run.m.stageReasons;
+  let texts = code < 0 ? undefined : memo.get(cause);
+  const cached = texts?.get(code);
+  if (cached !== undefined) return cached;
+  let text: Text;
+  if (up) {
     const bound = lowerBound(run.m, to as ScoreStage);
-    return {
-      vi: `Điểm ${s.score} đạt ${to} (≥ ${bound}): ${cause.vi}`,
-      en: `Score ${s.score} reached ${to} (≥ ${bound}): ${cause.en}`,
+    text = {
+      vi: `Điểm ${score} đạt ${to} (≥ ${bound}): ${cause.vi}`,
+      en: `Score ${score} reached ${to} (≥ ${bound}): ${cause.en}`,
+    };
+  } else {
+    const exit = lowerBound(run.m, from as ScoreStage) - run.m.thresholds.hysteresis;
+    text = {
+      vi: `Điểm ${score} giảm xuống ≤ ${exit}: rời ${from}: ${cause.vi}`,
+      en: `Score ${score} fell to ≤ ${exit}: leaves ${from}: ${cause.en}`,
     };
   }
-  const exit = lowerBound(run.m, from as ScoreStage) - run.m.thresholds.hysteresis;
-  return {
-    vi: `Điểm ${s.score} giảm xuống ≤ ${exit}: rời ${from}: ${cause.vi}`,
-    en: `Score ${s.score} fell to ≤ ${exit}: leaves ${from}: ${cause.en}`,
-  };
+  if (code >= 0) {
+    if (texts === undefined) {
+      if (memo.size >= REASON_CACHE_SIZE) memo.clear();
+      texts = new Map();
+      memo.set(cause, texts);
+    }
+    texts.set(code, text);
+  }
+  return text;
 }

@@ -17,17 +17,28 @@ const PRINTABLE_ASCII_NO_SPACE = /^[!-~]*$/;
  */
 export function fold(input: string): string {
   if (PRINTABLE_ASCII_NO_SPACE.test(input)) return input.toLowerCase();
-  let folded = FOLD_MEMO.get(input);
-  if (folded === undefined) {
-    folded = foldText(input);
-    if (FOLD_MEMO.size >= FOLD_MEMO_SIZE) FOLD_MEMO.clear();
-    FOLD_MEMO.set(input, folded);
-  }
-  return folded;
+  return foldMemo(input);
 }
+
+/**
+ * A bounded memo of a pure function (emptied when full), for inputs that repeat across events.
+ * Results must not be undefined.
+ */
+export function boundedMemo<K, V>(fn: (key: K) => V, size: number): (key: K) => V {
+  const memo = new Map<K, V>();
+  return (key) => {
+    let v = memo.get(key);
+    if (v === undefined) {
+      v = fn(key);
+      if (memo.size >= size) memo.clear();
+      memo.set(key, v);
+    }
+    return v;
+  };
+}
+
 /** Titles, industries and cities repeat across leads; Unicode normalisation is costly. */
-const FOLD_MEMO = new Map<string, string>();
-const FOLD_MEMO_SIZE = 4096;
+const foldMemo = boundedMemo(foldText, 4096);
 
 /** Folded text with every separator removed: "IT Services", "it-services" → "itservices". */
 export function squash(input: string): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ScoringEvent } from '../../src/scoring/types.ts';
-import { awarded, DAY, ev, expectTelescoping, MIN, run, T0 } from './helpers.ts';
+import { awarded, DAY, ev, expectTelescoping, MIN, overCapEvents, run, T0 } from './helpers.ts';
 
 interface LimitCase {
   ruleId: string;
@@ -259,14 +259,7 @@ describe('consent', () => {
 
 describe('caps', () => {
   it('engagement is capped at 60; swallowed points have delta 0 and say so', () => {
-    const events = [
-      ev('webinar_attended', T0),
-      ev('webinar_attended', T0 + MIN),
-      ev('content_download', T0 + 2 * MIN),
-      ev('content_download', T0 + 3 * MIN),
-      ev('form_submit', T0 + 4 * MIN),
-      ev('form_submit', T0 + 5 * MIN),
-    ];
+    const events = overCapEvents();
     const r = run(events);
     expect(r.state.engagement).toBe(60);
     expect(r.state.score).toBe(60);

@@ -37,6 +37,18 @@ export function ev(type: string, at: number, extra: Partial<ScoringEvent> = {}):
   };
 }
 
+/** Six engagement events a minute apart from T0, worth 70 points: over the engagement cap (60). */
+export function overCapEvents(): ScoringEvent[] {
+  return [
+    'webinar_attended',
+    'webinar_attended',
+    'content_download',
+    'content_download',
+    'form_submit',
+    'form_submit',
+  ].map((type, i) => ev(type, T0 + i * MIN));
+}
+
 /** Applies events (sorted by the caller) to a fresh lead; `now` defaults to the last event. */
 export function run(
   events: ScoringEvent[],
