@@ -44,6 +44,18 @@ const envSchema = z.object({
       .regex(/^[\w-]+$/, 'letters, digits, _ and - only')
       .default('hotlead'),
   ),
+  SLACK_BOT_TOKEN: optionalString,
+  SLACK_SIGNING_SECRET: optionalString,
+  /** App-level token (xapp-…): Socket Mode instead of the HTTP endpoint. */
+  SLACK_APP_TOKEN: optionalString,
+  /** Channel id where SQL alerts are posted. */
+  SLACK_SQL_CHANNEL: optionalString,
+  /** Web API base URL (proxies, tests); Slack's own by default. */
+  SLACK_API_URL: url(['http', 'https']),
+  /** An alert unclaimed this long is re-pinged to its rep and escalated to managers. */
+  SLACK_SLA_MINUTES: int(30, 1, 7 * 24 * 60),
+  /** Minimum gap between two messages Hotlead posts to one channel (Slack allows ~1/s). */
+  SLACK_CHANNEL_INTERVAL_MS: int(1000, 0, 60_000),
   LOG_LEVEL: z.preprocess(
     emptyAsUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -65,7 +77,19 @@ export type Config = {
   crashAt: string | undefined;
   queuePrefix: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** Set when Slack is configured; the console channel steps aside then. */
+  slack: SlackConfig | undefined;
 };
+
+export interface SlackConfig {
+  botToken: string;
+  signingSecret: string | undefined;
+  appToken: string | undefined;
+  sqlChannel: string;
+  apiUrl: string | undefined;
+  slaMs: number;
+  channelIntervalMs: number;
+}
 
 export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
@@ -81,6 +105,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   return {
+    slack: slackConfig(e),
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     dataDir: path.resolve(e.HOTLEAD_DATA_DIR),
@@ -95,5 +120,40 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     crashAt: e.HOTLEAD_CRASH_AT,
     queuePrefix: e.HOTLEAD_QUEUE_PREFIX,
     logLevel: e.LOG_LEVEL,
+  };
+}
+
+function slackConfig(e: z.infer<typeof envSchema>): SlackConfig | undefined {
+  const any = e.SLACK_BOT_TOKEN ?? e.SLACK_SIGNING_SECRET ?? e.SLACK_APP_TOKEN ?? e.SLACK_SQL_CHANNEL;
+  if (any === undefined) return undefined;
+  const missing = [
+    e.SLACK_BOT_TOKEN ? null : 'SLACK_BOT_TOKEN',
+    e.SLACK_SQL_CHANNEL ? null : 'SLACK_SQL_CHANNEL',
+    e.SLACK_SIGNING_SECRET || e.SLACK_APP_TOKEN
+      ? null
+      : 'SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode)',
+  ].filter((m): m is string => m !== null);
+  if (missing.length > 0) {
+    throw new AppError('BAD_CONFIG', `Slack is partly configured: set ${missing.join(', ')}`, {
+      details: missing.map((m) => ({ path: m.split(' ')[0]!, message: 'required when Slack is configured' })),
+    });
+  }
+  if (e.SLACK_APP_TOKEN && !e.SLACK_APP_TOKEN.startsWith('xapp-')) {
+    throw new AppError(
+      'BAD_CONFIG',
+      'Invalid configuration: SLACK_APP_TOKEN must be an app-level token (xapp-…)',
+      {
+        details: [{ path: 'SLACK_APP_TOKEN', message: 'must start with xapp-' }],
+      },
+    );
+  }
+  return {
+    botToken: e.SLACK_BOT_TOKEN!,
+    signingSecret: e.SLACK_SIGNING_SECRET,
+    appToken: e.SLACK_APP_TOKEN,
+    sqlChannel: e.SLACK_SQL_CHANNEL!,
+    apiUrl: e.SLACK_API_URL,
+    slaMs: e.SLACK_SLA_MINUTES * 60_000,
+    channelIntervalMs: e.SLACK_CHANNEL_INTERVAL_MS,
   };
 }

@@ -12,6 +12,7 @@ import type { IngestDeps } from './domain/ingest.ts';
 import { DEFAULT_MODEL_PATH, getActiveModel } from './domain/model-store.ts';
 import { dispatchJobId, dispatchOutbox, dueOutbox, type OutboxDeps } from './domain/outbox.ts';
 import { createConsoleChannel } from './integrations/console/console-channel.ts';
+import { createSlackIntegration, type SlackIntegration } from './integrations/slack/index.ts';
 import { createJobQueue } from './jobs/index.ts';
 import type { JobHandlers, JobQueue } from './jobs/queue.ts';
 import type { Logger } from './logger.ts';
@@ -24,6 +25,8 @@ export interface Runtime {
   ingest: IngestDeps;
   read: DecayDeps;
   outbox: OutboxDeps;
+  /** Set when Slack is configured (its channel then replaces the console's). */
+  slack: SlackIntegration | null;
   /** Start consuming jobs (outbox dispatch, outbox sweep, decay sweep) in this process. */
   startWorker(opts?: { concurrency?: number }): Promise<void>;
   close(): Promise<void>;
@@ -69,7 +72,10 @@ export async function createRuntime(
     };
     const read: DecayDeps = { db, getModel, alertWindowMs: config.alertWindowMs, now, onOutbox };
     const ingest: IngestDeps = { ...read };
-    const channel = opts.channel ?? createConsoleChannel({ lang: config.lang, now });
+    const slack = config.slack
+      ? createSlackIntegration({ ...read, config: config.slack, queue, logger, ingest, lang: config.lang })
+      : null;
+    const channel = opts.channel ?? slack?.channel ?? createConsoleChannel({ lang: config.lang, now });
     const outbox: OutboxDeps = {
       ...read,
       channel,
@@ -98,6 +104,7 @@ export async function createRuntime(
       'decay.sweep': async () => {
         await sweepDecay(read);
       },
+      ...slack?.handlers,
     };
     return {
       config,
@@ -107,12 +114,16 @@ export async function createRuntime(
       ingest,
       read,
       outbox,
+      slack,
       async startWorker(workerOpts) {
-        await queue.startWorker(handlers, workerOpts);
+        // Slack sends wait for their channel's slot: many may be waiting at once.
+        await queue.startWorker(handlers, { concurrency: slack ? 32 : 4, ...workerOpts });
         await queue.schedule('outbox.sweep', {}, config.outboxPollMs);
         await queue.schedule('decay.sweep', {}, config.decaySweepMs);
+        if (slack) await queue.schedule('slack.sweep', {}, config.outboxPollMs);
       },
       async close() {
+        await slack?.stop();
         await queue.close();
         await db.close();
       },

@@ -8,7 +8,7 @@ const TIME_ZONE = 'Asia/Ho_Chi_Minh';
 const MAX_FACTORS = 5;
 const MAX_MISSING = 3;
 
-const STAGE_NAMES: Record<Stage, Text> = {
+export const STAGE_NAMES: Record<Stage, Text> = {
   NEW: { vi: 'Mới', en: 'New' },
   WARM: { vi: 'Ấm', en: 'Warm' },
   MQL: { vi: 'MQL', en: 'MQL' },
@@ -105,7 +105,7 @@ function bantLine(e: Explanation, lang: Lang): string {
   ].join(' · ')}`;
 }
 
-function missingLines(e: Explanation, lang: Lang): string[] {
+export function missingLines(e: Explanation, lang: Lang): string[] {
   if (e.missing.length === 0) return [];
   const title =
     e.nextStage === null ? L.missing[lang] : `${L.toReach[lang]} ${STAGE_NAMES[e.nextStage][lang]}:`;
@@ -113,36 +113,41 @@ function missingLines(e: Explanation, lang: Lang): string[] {
 }
 
 /** "+15" / "−10" (typographic minus). */
-function signed(n: number): string {
+export function signed(n: number): string {
   return n > 0 ? `+${n}` : n < 0 ? `−${-n}` : '0';
 }
 
-const FORMATTERS: Record<Lang, Intl.DateTimeFormat> = {
-  vi: new Intl.DateTimeFormat('en-GB', {
-    timeZone: TIME_ZONE,
-    day: '2-digit',
-    month: '2-digit',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }),
-  en: new Intl.DateTimeFormat('en-GB', {
-    timeZone: TIME_ZONE,
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }),
-};
+const FORMATTERS = new Map<string, Intl.DateTimeFormat>();
 
-/** vi "14/11/2026 10:05", en "14 Nov 2026 10:05" — Vietnam time, built from parts for stability. */
-export function formatTime(at: number, lang: Lang): string {
+function formatter(lang: Lang, timeZone: string): Intl.DateTimeFormat {
+  const key = `${lang} ${timeZone}`;
+  let f = FORMATTERS.get(key);
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      day: lang === 'vi' ? '2-digit' : 'numeric',
+      month: lang === 'vi' ? '2-digit' : 'short',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    FORMATTERS.set(key, f);
+  }
+  return f;
+}
+
+/**
+ * vi "14/11/2026 10:05", en "14 Nov 2026 10:05" — Vietnam time unless `timeZone` (IANA) says
+ * otherwise; built from parts for stability.
+ */
+export function formatTime(at: number, lang: Lang, timeZone: string = TIME_ZONE): string {
   const parts: Record<string, string> = {};
-  for (const p of FORMATTERS[lang].formatToParts(at)) parts[p.type] = p.value;
+  for (const p of formatter(lang, timeZone).formatToParts(at)) parts[p.type] = p.value;
   const date =
     lang === 'vi' ? `${parts.day}/${parts.month}/${parts.year}` : `${parts.day} ${parts.month} ${parts.year}`;
   return `${date} ${parts.hour}:${parts.minute}`;
 }
+
+/** Labels of the explanation, shared with the chat renderers that lay it out differently. */
+export { L as EXPLANATION_LABELS };

@@ -2,6 +2,7 @@
  * Plain-text rendering of bot replies and SQL alerts (console channel; other channels build
  * their own layouts from the same structures). Vietnamese and English.
  */
+import type { LeadView } from '../domain/leads.ts';
 import type { Lang } from '../scoring/types.ts';
 import type { SqlAlert } from './chat-port.ts';
 import type { BotReply } from './commands.ts';
@@ -71,23 +72,7 @@ export function renderReply(reply: BotReply, nowMs: number): string {
     }
     case 'lead': {
       const l = reply.lead;
-      const rows: [string, string][] = [
-        [vi ? 'Tên' : 'Name', l.name ?? '—'],
-        [vi ? 'Công ty' : 'Company', [l.company, l.title].filter(Boolean).join(' · ') || '—'],
-        ['Email', l.email ?? '—'],
-        [vi ? 'Điện thoại' : 'Phone', l.phone ?? '—'],
-        [
-          vi ? 'Giai đoạn' : 'Stage',
-          `${l.stage}${l.fastTracked ? (vi ? ' (ưu tiên nhanh)' : ' (fast-tracked)') : ''}`,
-        ],
-        [
-          vi ? 'Điểm' : 'Score',
-          `${l.score} (${vi ? 'phù hợp' : 'fit'} ${l.fitScore}, ${vi ? 'tương tác' : 'engagement'} ${l.engagementScore})`,
-        ],
-        [vi ? 'Hoạt động gần nhất' : 'Last activity', formatTime(l.lastActivityAt, reply.lang)],
-        [vi ? 'Nguồn' : 'Source', l.source ?? '—'],
-      ];
-      if (l.doNotEmail) rows.push([vi ? 'Đồng ý' : 'Consent', vi ? 'Không gửi email' : 'Do not email']);
+      const rows = leadDetailRows(l, reply.lang, (at) => formatTime(at, reply.lang));
       const history = l.stageHistory
         .slice(-5)
         .map((s) => `  ${formatTime(s.at, reply.lang)}  ${s.from} → ${s.to}  ${vi ? s.reasonVi : s.reason}`);
@@ -106,6 +91,33 @@ export function renderReply(reply: BotReply, nowMs: number): string {
         ? `Lead ${reply.leadName ?? reply.leadId} đã được ${reply.owner.name} nhận.`
         : `${reply.leadName ?? reply.leadId} is already claimed by ${reply.owner.name}.`;
   }
+}
+
+/** The label/value rows of a lead card (console and chat layouts share them). */
+export function leadDetailRows(
+  l: LeadView,
+  lang: Lang,
+  time: (at: string | null) => string,
+): [string, string][] {
+  const vi = lang === 'vi';
+  const rows: [string, string][] = [
+    [vi ? 'Tên' : 'Name', l.name ?? '—'],
+    [vi ? 'Công ty' : 'Company', [l.company, l.title].filter(Boolean).join(' · ') || '—'],
+    ['Email', l.email ?? '—'],
+    [vi ? 'Điện thoại' : 'Phone', l.phone ?? '—'],
+    [
+      vi ? 'Giai đoạn' : 'Stage',
+      `${l.stage}${l.fastTracked ? (vi ? ' (ưu tiên nhanh)' : ' (fast-tracked)') : ''}`,
+    ],
+    [
+      vi ? 'Điểm' : 'Score',
+      `${l.score} (${vi ? 'phù hợp' : 'fit'} ${l.fitScore}, ${vi ? 'tương tác' : 'engagement'} ${l.engagementScore})`,
+    ],
+    [vi ? 'Hoạt động gần nhất' : 'Last activity', time(l.lastActivityAt)],
+    [vi ? 'Nguồn' : 'Source', l.source ?? '—'],
+  ];
+  if (l.doNotEmail) rows.push([vi ? 'Đồng ý' : 'Consent', vi ? 'Không gửi email' : 'Do not email']);
+  return rows;
 }
 
 export function renderSqlAlert(alert: SqlAlert, lang: Lang, nowMs: number): string {

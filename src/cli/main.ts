@@ -70,8 +70,9 @@ export function buildProgram(): Command {
       const rt = await createRuntime(cfg, logger, { serve: true });
       const working = opts.worker || rt.queue.kind === 'in-process';
       if (working) await rt.startWorker();
-      const http = buildHttpServer({ db: rt.db, ingest: rt.ingest, logger });
+      const http = buildHttpServer({ db: rt.db, ingest: rt.ingest, logger, slack: rt.slack?.receiver });
       const address = await http.listen({ host: cfg.host, port: cfg.port });
+      await rt.slack?.start();
       const lang = cfg.lang;
       const keys = await rt.db.prisma.apiKey.count();
       print(
@@ -81,8 +82,8 @@ export function buildProgram(): Command {
       );
       print(
         lang === 'vi'
-          ? `  • Thử ngay: npx hotlead demo   • Trò chuyện như một sales: npx hotlead chat${keys === 0 ? '   • Tạo API key: npx hotlead apikey create <tên>' : ''}\n  ${working ? 'Cảnh báo SQL sẽ hiện ở đây.' : 'Cảnh báo SQL hiện ở cửa sổ của `hotlead worker`.'}`
-          : `  • Try it: npx hotlead demo   • Chat as a rep: npx hotlead chat${keys === 0 ? '   • API key: npx hotlead apikey create <name>' : ''}\n  ${working ? 'SQL alerts appear here.' : 'SQL alerts appear where `hotlead worker` runs.'}`,
+          ? `  • Thử ngay: npx hotlead demo   • Trò chuyện như một sales: npx hotlead chat${keys === 0 ? '   • Tạo API key: npx hotlead apikey create <tên>' : ''}\n  ${cfg.slack ? `Cảnh báo SQL được gửi lên Slack (kênh ${cfg.slack.sqlChannel}; ${cfg.slack.appToken ? 'Socket Mode' : `Request URL: ${address}/slack/events`}).` : working ? 'Cảnh báo SQL sẽ hiện ở đây.' : 'Cảnh báo SQL hiện ở cửa sổ của `hotlead worker`.'}`
+          : `  • Try it: npx hotlead demo   • Chat as a rep: npx hotlead chat${keys === 0 ? '   • API key: npx hotlead apikey create <name>' : ''}\n  ${cfg.slack ? `SQL alerts go to Slack (channel ${cfg.slack.sqlChannel}; ${cfg.slack.appToken ? 'Socket Mode' : `Request URL: ${address}/slack/events`}).` : working ? 'SQL alerts appear here.' : 'SQL alerts appear where `hotlead worker` runs.'}`,
       );
       const signal = await waitForSignal();
       logger.info({ signal }, 'shutting down');

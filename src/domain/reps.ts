@@ -4,6 +4,7 @@
  */
 import { AppError } from '../errors/app-error.ts';
 import type { Database } from '../db/client.ts';
+import type { Sql } from '../db/sql.ts';
 import { newId } from './ids.ts';
 
 export interface RepRef {
@@ -46,23 +47,34 @@ export async function claimLead(
   leadId: string,
   rep: RepRef,
   now: number,
+  /** Runs in the claim's transaction when the claim wins (e.g. update the lead's chat alerts). */
+  onClaimed?: (tx: Sql) => Promise<void>,
 ): Promise<ClaimResult> {
-  return db.prisma.$transaction(async (tx) => {
-    const won = await tx.$executeRawUnsafe(
+  return db.transaction(async (tx) => {
+    const won = await tx.execute(
       'UPDATE lead SET owner_id = $1, updated_at = now() WHERE id = $2 AND owner_id IS NULL AND merged_into_id IS NULL',
-      rep.id,
-      leadId,
+      [rep.id, leadId],
     );
     if (won === 1) {
-      await tx.assignment.create({
-        data: { id: newId('as'), leadId, repId: rep.id, status: 'claimed', claimedAt: new Date(now) },
-      });
+      await tx.execute(
+        `INSERT INTO assignment (id, lead_id, rep_id, status, claimed_at, created_at)
+         VALUES ($1, $2, $3, 'claimed', $4::timestamptz, $4::timestamptz)`,
+        [newId('as'), leadId, rep.id, new Date(now).toISOString()],
+      );
+      await onClaimed?.(tx);
       return { ok: true as const, leadId, rep };
     }
-    const lead = await tx.lead.findUnique({ where: { id: leadId }, include: { owner: true } });
-    if (!lead || lead.mergedIntoId) throw new AppError('NOT_FOUND', `No lead ${leadId}`);
-    const owner = lead.owner!;
-    if (owner.id === rep.id) return { ok: true as const, leadId, rep };
-    return { ok: false as const, leadId, owner: { id: owner.id, name: owner.name, email: owner.email } };
+    const [row] = await tx.query<{
+      merged_into_id: string | null;
+      id: string | null;
+      name: string;
+      email: string | null;
+    }>(
+      `SELECT l.merged_into_id, r.id, r.name, r.email FROM lead l LEFT JOIN rep r ON r.id = l.owner_id WHERE l.id = $1`,
+      [leadId],
+    );
+    if (!row || row.merged_into_id || !row.id) throw new AppError('NOT_FOUND', `No lead ${leadId}`);
+    if (row.id === rep.id) return { ok: true as const, leadId, rep };
+    return { ok: false as const, leadId, owner: { id: row.id, name: row.name, email: row.email } };
   });
 }

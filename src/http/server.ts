@@ -1,5 +1,5 @@
 /**
- * The Hotlead HTTP server: event ingestion today; the Slack and Zalo webhooks mount here later.
+ * The Hotlead HTTP server: event ingestion and the Slack endpoint; the Zalo webhook mounts here later.
  * Errors are normalised into `{ error: { code, message, details } }` — no stack traces.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -9,11 +9,14 @@ import { verifyApiKey } from '../domain/api-keys.ts';
 import { MAX_BATCH } from '../domain/event-input.ts';
 import { type IngestDeps, ingestEvents } from '../domain/ingest.ts';
 import { AppError, asAppError } from '../errors/app-error.ts';
+import type { FastifySlackReceiver } from '../integrations/slack/receiver.ts';
 
 export interface HttpDeps {
   db: Database;
   ingest: IngestDeps;
   logger: { error(obj: object, msg: string): void };
+  /** Slack's Bolt receiver (HTTP mode): mounts `POST /slack/events`. */
+  slack?: FastifySlackReceiver | null;
 }
 
 export function buildHttpServer(deps: HttpDeps): FastifyInstance {
@@ -33,6 +36,8 @@ export function buildHttpServer(deps: HttpDeps): FastifyInstance {
       .status(e.httpStatus)
       .send({ error: { code: e.code, message: e.userMessage, details: e.details } });
   });
+
+  deps.slack?.register(app);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 

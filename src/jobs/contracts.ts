@@ -20,6 +20,10 @@ export const jobSchemas = {
   'outbox.sweep': z.object({}),
   /** Apply due score decay. */
   'decay.sweep': z.object({}),
+  /** Make one Slack call recorded in slack_send (post, update, DM, ephemeral reply). */
+  'slack.send': z.object({ sendId: id }),
+  /** Re-ping and escalate Slack alerts left unclaimed past their SLA; re-enqueue stale sends. */
+  'slack.sweep': z.object({}),
   /** Send one digest subscription (later issue; the contract exists already). */
   'digest.send': z.object({ subscriptionId: id }),
 } as const;

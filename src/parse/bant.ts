@@ -5,7 +5,9 @@
 import type { Authority, BantValues, Lang } from '../scoring/types.ts';
 import { parseAuthority } from './authority.ts';
 import { parseBudget } from './budget.ts';
+import { addDays, parseIsoDate, toIsoDate } from './calendar.ts';
 import { formatNumber } from './format.ts';
+import { TET_DATES } from './lunar.ts';
 import { parseNeed } from './need.ts';
 import { parseTimeline } from './timeline.ts';
 
@@ -82,12 +84,29 @@ function describeNeed(value: BantFieldValues['need'], lang: Lang): string {
   return value.text ? `${label}: ${value.text}` : label;
 }
 
+/**
+ * A decide-by date is the last day the decision may fall on, so it reads "chậm nhất" (at the
+ * latest) / "by"; "trước 15/1" was stored as 2027-01-14 and shows as "chậm nhất 14/01/2027".
+ * The day before Tết shows as what the lead said: "Trước 06/02/2027 (Tết)".
+ */
+function describeDecideBy(decideBy: string, lang: Lang): string {
+  const date = parseIsoDate(decideBy);
+  const next = date && toIsoDate(addDays(date, 1));
+  if (next && TET_DATES.includes(next)) {
+    return lang === 'vi' ? `Trước ${viDate(next)} (Tết)` : `Before ${next} (Lunar New Year)`;
+  }
+  return lang === 'vi' ? `Chậm nhất ${viDate(decideBy)}` : `By ${decideBy}`;
+}
+
+/** "2027-02-06" → "06/02/2027" */
+function viDate(iso: string): string {
+  const [y, m, d] = iso.split('-');
+  return `${d}/${m}/${y}`;
+}
+
 function describeTimeline(value: BantFieldValues['timeline'], lang: Lang): string {
   if (value === 'none') return lang === 'vi' ? 'Chưa có thời hạn' : 'No timeline';
-  if (value.decideBy) {
-    const [y, m, d] = value.decideBy.split('-');
-    return lang === 'vi' ? `Trước ${d}/${m}/${y}` : `By ${value.decideBy}`;
-  }
+  if (value.decideBy) return describeDecideBy(value.decideBy, lang);
   const { monthsMin: min, monthsMax: max } = value;
   const n = (x: number) => formatNumber(x, lang);
   const months = (x: number) => (lang === 'en' && x === 1 ? 'month' : 'months');
@@ -99,4 +118,36 @@ function describeTimeline(value: BantFieldValues['timeline'], lang: Lang): strin
   if (max !== undefined) return lang === 'vi' ? `Trong ${n(max)} tháng` : `Within ${n(max)} ${months(max)}`;
   if (min !== undefined) return lang === 'vi' ? `Sau ${n(min)} tháng` : `After ${n(min)} ${months(min)}`;
   return lang === 'vi' ? 'Chưa rõ thời hạn' : 'Timeline unclear';
+}
+
+const FIELD_LABELS: Readonly<Record<BantField, { vi: string; en: string }>> = {
+  budget: { vi: 'Ngân sách', en: 'Budget' },
+  authority: { vi: 'Vai trò', en: 'Authority' },
+  need: { vi: 'Nhu cầu', en: 'Need' },
+  timeline: { vi: 'Thời gian', en: 'Timeline' },
+};
+
+const QUESTION: Readonly<Record<Lang, string>> = { vi: 'đúng không?', en: 'is that right?' };
+
+/**
+ * The question the bot asks back after parsing an answer, in the lead's language:
+ *   "Ngân sách: 200.000.000 ₫ — đúng không?", "Budget: VND 200,000,000 — is that right?",
+ *   "Thời gian: trước 06/02/2027 (Tết) — đúng không?", "Nhu cầu: “cần CRM” — đúng không?".
+ * The value is describeBant's text (its first letter lowered when it starts a phrase, not a
+ * code like "VND"); a confirmed need shows the lead's own words. Read the reply with
+ * readConfirmationReply (confirm.ts).
+ */
+export function confirmText<F extends BantField>(field: F, value: BantFieldValues[F], lang: Lang): string;
+export function confirmText(field: BantField, value: unknown, lang: Lang): string {
+  const need = field === 'need' ? (value as BantFieldValues['need']) : null;
+  const shown =
+    need?.confirmed && need.text
+      ? `“${need.text}”`
+      : lowerFirst(describeBant(field, value as BantFieldValues[typeof field], lang));
+  return `${FIELD_LABELS[field][lang]}: ${shown} — ${QUESTION[lang]}`;
+}
+
+/** "Chưa có ngân sách" → "chưa có ngân sách"; "VND 200,000,000" and "$10,000" stay. */
+function lowerFirst(s: string): string {
+  return /^\p{Lu}\p{Ll}/u.test(s) ? s.charAt(0).toLowerCase() + s.slice(1) : s;
 }

@@ -4,6 +4,13 @@
  *   "500k", "500 nghìn/ngàn", "50.000.000 VND", "50,000,000 đ", "50.000.000₫",
  *   "$10k", "10k USD", "10,000 dollars", "2 triệu đô".
  * VND is the default currency; USD needs an explicit marker ($, USD, dollar, đô).
+ * An unaccented "do" right after the amount is "đô" (dollar) or "đó" (that): it is read as VND
+ * from 100 million up ("tam 200 trieu do anh": 200 million dollars is not a plausible budget),
+ * and refused below ("50 nghin do": 50,000 VND and $50,000 are both plausible, and the two
+ * readings differ ~25,000×).
+ * Bare numbers (no unit, no currency) count only when they look like an amount: at least a
+ * million, written with thousands separators or ending in 000, and not a code ("#12345678",
+ * "DH20240001", "+84…", "0912…").
  *
  * Work is done on tokens of the lower-cased text. Each token keeps its raw form (with
  * diacritics) next to its folded form, because a few words only differ by diacritics:
@@ -146,6 +153,10 @@ interface MoneyRead {
   start: number;
   /** Index of the first token after the expression. */
   end: number;
+  /** Followed by an unaccented "do": "đô" (dollar) or "đó" (that)? */
+  bareDo: boolean;
+  /** Glued to a letter or after "#"/"+": an order code, a phone, not an amount. */
+  codeLike: boolean;
 }
 
 function readAt(tokens: Token[], i: number): MoneyRead | null {
@@ -169,7 +180,25 @@ function readAt(tokens: Token[], i: number): MoneyRead | null {
     currency = currency ?? suffix.currency;
     j += suffix.length;
   }
-  return { amount, currency, lastUnit, leading, raw: first.raw, start: i, end: j };
+  const bareDo = !suffix && tokens[j]?.raw === 'do';
+  return {
+    amount,
+    currency,
+    lastUnit,
+    leading,
+    raw: first.raw,
+    start: i,
+    end: j,
+    bareDo,
+    codeLike: codeLike(tokens, i),
+  };
+}
+
+function codeLike(tokens: Token[], i: number): boolean {
+  const prev = tokens[i - 1];
+  if (!prev) return false;
+  if (prev.raw === '#' || prev.raw === '+') return true;
+  return prev.kind === 'word' && prev.end === tokens[i]!.start && prefixCurrency(tokens, i) === null;
 }
 
 function prefixCurrency(tokens: Token[], i: number): Currency | null {
@@ -235,7 +264,13 @@ function isFractionTail(tokens: Token[], j: number, lastUnit: number): boolean {
  */
 function isMoney(r: MoneyRead): boolean {
   if (r.lastUnit > 0 || r.currency !== null) return r.amount >= 0;
-  return r.amount >= 1e6 && !r.raw.startsWith('0');
+  const looksLikeAmount = /[.,]/.test(r.raw) || r.raw.endsWith('000');
+  return r.amount >= 1e6 && !r.raw.startsWith('0') && looksLikeAmount && !r.codeLike;
+}
+
+/** "50 nghin do": dollars or VND? Only unambiguous from 100 million up (see the file comment). */
+function isAmbiguousCurrency(r: MoneyRead): boolean {
+  return r.bareDo && r.currency === null && r.amount < 1e8;
 }
 
 function toMoney(r: MoneyRead, currency?: Currency | null): Money {
@@ -260,18 +295,18 @@ export function parseMoneyRange(text: string): MoneyRange | null {
   const tokens = tokenize(text);
   for (let i = 0; i < tokens.length; i++) {
     const range = rangeAt(tokens, i);
-    if (range) return range;
+    if (range) return range.range;
   }
   return null;
 }
 
-function rangeAt(tokens: Token[], i: number): MoneyRange | null {
+function rangeAt(tokens: Token[], i: number): { range: MoneyRange; end: number } | null {
   const first = readAt(tokens, i);
   if (!first) return null;
   const joiner = tokens[first.end];
   if (!joiner || !RANGE_JOINERS.has(joiner.fold)) return null;
   const second = readAt(tokens, first.end + 1);
-  if (!second || !isMoney(second)) return null;
+  if (!second || !isMoney(second) || isAmbiguousCurrency(second)) return null;
   let low = first.amount;
   if (first.lastUnit === 0 && second.lastUnit > 0) {
     low = first.leading * second.lastUnit;
@@ -282,7 +317,7 @@ function rangeAt(tokens: Token[], i: number): MoneyRange | null {
   const currency = first.currency ?? second.currency ?? 'VND';
   const a = toMoney({ ...first, amount: low }, currency);
   const b = toMoney(second, currency);
-  return a.amount <= b.amount ? { low: a, high: b } : { low: b, high: a };
+  return { range: a.amount <= b.amount ? { low: a, high: b } : { low: b, high: a }, end: second.end };
 }
 
 /**
@@ -295,7 +330,39 @@ export function parseMoney(text: string): Money | null {
   const tokens = tokenize(text);
   for (let i = 0; i < tokens.length; i++) {
     const r = readAt(tokens, i);
-    if (r && isMoney(r)) return toMoney(r);
+    if (r && isMoney(r)) return isAmbiguousCurrency(r) ? null : toMoney(r);
   }
   return null;
+}
+
+/** One amount or range found in a text, where it stands, and whether its currency is unclear. */
+export interface MoneyMatch {
+  /** The amount, or the lower bound of a range. */
+  low: Money;
+  /** The upper bound when the amount is a range. */
+  high?: Money;
+  /** Unaccented "do" after a small amount: dollars or VND cannot be told apart (see above). */
+  ambiguousCurrency: boolean;
+  /** Character offsets of the expression in `text.normalize('NFC').toLowerCase()`. */
+  start: number;
+  end: number;
+}
+
+/** Every amount and range in the text, left to right, without overlaps. */
+export function findMoney(text: string): MoneyMatch[] {
+  const tokens = tokenize(text);
+  const found: MoneyMatch[] = [];
+  for (let i = 0; i < tokens.length; ) {
+    const range = rangeAt(tokens, i);
+    const read = range ? null : readAt(tokens, i);
+    const end = range?.end ?? read?.end ?? i + 1;
+    const span = { start: tokens[i]!.start, end: tokens[end - 1]!.end };
+    if (range) {
+      found.push({ ...range.range, ambiguousCurrency: false, ...span });
+    } else if (read && isMoney(read)) {
+      found.push({ low: toMoney(read), ambiguousCurrency: isAmbiguousCurrency(read), ...span });
+    }
+    i = range || (read && isMoney(read)) ? end : i + 1;
+  }
+  return found;
 }

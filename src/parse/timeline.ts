@@ -15,6 +15,12 @@
  *
  * Dates are day/month/year, as in Vietnam. A date or period entirely in the past is refused
  * (null) rather than guessed.
+ *
+ * Vague answers are refused too: "sớm thôi", "sớm", "sắp tới", "soon", "later" give no bound
+ * (soon may be weeks or a quarter), so the bot asks for a month instead of storing one. Only
+ * explicit urgency ("gấp", "ASAP", "càng sớm càng tốt", "ngay") reads as within a month.
+ * "trước X" is decided by the day before X ("trước 15/1" → 2027-01-14, "trước Tết" → the day
+ * before Tết): decideBy is the last day the decision may fall on.
  */
 import type { CivilDate } from './calendar.ts';
 import {

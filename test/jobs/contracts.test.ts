@@ -8,9 +8,16 @@ import { backoffDelay, resolveRetry, runJob } from '../../src/jobs/runtime.ts';
 import { REDIS_URL, recordingLogger } from './helpers.ts';
 
 describe('queue contracts', () => {
-  it('names the queue and exactly the four jobs', () => {
+  it('names the queue and exactly its jobs', () => {
     expect(QUEUE_NAME).toBe('hotlead');
-    expect([...JOB_NAMES].sort()).toEqual(['decay.sweep', 'digest.send', 'outbox.dispatch', 'outbox.sweep']);
+    expect([...JOB_NAMES].sort()).toEqual([
+      'decay.sweep',
+      'digest.send',
+      'outbox.dispatch',
+      'outbox.sweep',
+      'slack.send',
+      'slack.sweep',
+    ]);
     expect(Object.keys(jobSchemas).sort()).toEqual([...JOB_NAMES].sort());
     expect(isJobName('outbox.dispatch')).toBe(true);
     expect(isJobName('toString')).toBe(false);

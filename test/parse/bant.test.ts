@@ -74,8 +74,12 @@ describe('describeBant', () => {
     [{ monthsMin: 2, monthsMax: 2 }, 'en', 'In about 2 months'],
     [{ monthsMin: 6 }, 'vi', 'Sau 6 tháng'],
     [{ monthsMin: 6 }, 'en', 'After 6 months'],
-    [{ monthsMax: 3, decideBy: '2026-02-16' }, 'vi', 'Trước 16/02/2026'],
-    [{ monthsMax: 3, decideBy: '2026-02-16' }, 'en', 'By 2026-02-16'],
+    // The day before Tết 2026 (2026-02-17) reads as "before Tết", with Tết's date.
+    [{ monthsMax: 3, decideBy: '2026-02-16' }, 'vi', 'Trước 17/02/2026 (Tết)'],
+    [{ monthsMax: 3, decideBy: '2026-02-16' }, 'en', 'Before 2026-02-17 (Lunar New Year)'],
+    // Any other decide-by date is the last allowed day: "at the latest".
+    [{ monthsMax: 2, decideBy: '2027-01-14' }, 'vi', 'Chậm nhất 14/01/2027'],
+    [{ monthsMax: 2, decideBy: '2027-01-14' }, 'en', 'By 2027-01-14'],
     ['none', 'vi', 'Chưa có thời hạn'],
     ['none', 'en', 'No timeline'],
   ] as const)('timeline %j (%s) → %s', (value, lang, expected) => {
@@ -85,7 +89,7 @@ describe('describeBant', () => {
   it('round-trips a parsed answer into a confirmation', () => {
     const value = parseBantText('timeline', 'trước Tết', NOW);
     expect(value).not.toBeNull();
-    expect(describeBant('timeline', value!, 'vi')).toBe('Trước 05/02/2027');
+    expect(describeBant('timeline', value!, 'vi')).toBe('Trước 06/02/2027 (Tết)');
   });
 });
 

@@ -63,7 +63,11 @@ describe('parseBudgetDetailed', () => {
   it.each([
     ['200 triệu', 0.95, undefined],
     ['khoảng 200 triệu', 0.8, 'approximate'],
-    ['dưới 500 triệu', 0.6, 'upper bound given'],
+    ['tối đa 500 triệu', 0.6, 'upper bound given'],
+    ['200tr đổ lại', 0.6, 'upper bound given'],
+    ['dưới 500 triệu', 0, 'only "below X" given: no amount to keep'],
+    ['doanh thu 50 tỷ', 0, 'the amount is not a budget (revenue, capital, salary…)'],
+    ['50 nghin do', 0, 'unaccented "do": dollars or VND?'],
     ['ít nhất 300 triệu', 0.8, 'lower bound given'],
     ['chưa có ngân sách cụ thể, tầm 200 triệu', 0.5, 'says no budget but gives an amount'],
   ])('%s → confidence %s', (text, confidence, note) => {

@@ -1,0 +1,291 @@
+/**
+ * SQL alerts in Slack: the chat channel the outbox delivers to. Delivering an alert routes the
+ * lead to a rep, records the alert and queues its sends (the channel post and the rep's DM) in
+ * one transaction, keyed by the outbox row, so a re-delivery adds nothing. The message itself
+ * is rendered when it is sent, from the alert row and the lead as of then; every later change
+ * (claim, snooze, disqualify) bumps the alert's version and queues a `chat.update`.
+ */
+import type { ChatChannel, SqlAlert } from '../../bot/chat-port.ts';
+import type { Sql } from '../../db/sql.ts';
+import { newId } from '../../domain/ids.ts';
+import { explainLead, type ReadDeps } from '../../domain/leads.ts';
+import type { Lang, Stage } from '../../scoring/types.ts';
+import { renderAlert } from './blocks.ts';
+import type { AlertStatus, AlertView, SlackPerson } from './contract.ts';
+import { enqueueSends, insertSends, type Materialised, type SendRequest, type SenderDeps } from './sender.ts';
+
+export interface AlertDeps extends ReadDeps {
+  queue: SenderDeps['queue'];
+  logger: SenderDeps['logger'];
+  sqlChannel: string;
+  slaMs: number;
+  lang: Lang;
+  timeZone: string;
+}
+
+/** Thrown while an alert's channel post has not happened yet: the update job retries later. */
+export class AlertNotPostedYet extends Error {}
+
+export function createSlackChannel(deps: AlertDeps): ChatChannel {
+  return {
+    name: 'slack',
+    async deliverSqlAlert(alert: SqlAlert) {
+      const ids = await deps.db.transaction(async (tx) => {
+        const rep = await routeLead(tx, alert.leadId);
+        const alertId = newId('sa');
+        const inserted = await tx.query<{ id: string }>(
+          `INSERT INTO slack_alert (id, lead_id, outbox_id, channel, rep_id, lang, crossed_at, sla_due_at, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7::timestamptz, $8::timestamptz, $9::timestamptz)
+           ON CONFLICT (outbox_id) DO NOTHING RETURNING id`,
+          [
+            alertId,
+            alert.leadId,
+            alert.outboxId,
+            deps.sqlChannel,
+            rep?.id ?? null,
+            rep?.language === 'en' ? 'en' : deps.lang,
+            new Date(alert.crossedAt).toISOString(),
+            new Date(deps.now() + deps.slaMs).toISOString(),
+            new Date(deps.now()).toISOString(),
+          ],
+        );
+        if (inserted.length === 0) return []; // delivered before: its sends exist already
+        const sends: SendRequest[] = [
+          {
+            dedupeKey: `alert:${alert.outboxId}:post`,
+            kind: 'post',
+            channel: deps.sqlChannel,
+            payload: { alertId, as: 'alert' },
+            alertId,
+          },
+        ];
+        if (rep?.slack_user_id) {
+          sends.push({
+            dedupeKey: `alert:${alert.outboxId}:dm`,
+            kind: 'post',
+            channel: rep.slack_user_id,
+            payload: { alertId, as: 'dm' },
+            alertId,
+          });
+        }
+        return insertSends(tx, sends, deps.now());
+      });
+      await enqueueSends(deps.queue, ids, deps.logger);
+    },
+  };
+}
+
+interface RoutedRep {
+  id: string;
+  slack_user_id: string | null;
+  language: string;
+}
+
+/** Serialises routing decisions (any constant; see ingest.ts for the identity lock space). */
+const ROUTING_LOCK = 0x484c5254; // "HLRT"
+
+/**
+ * Round-robin among active reps under their cap of open SQLs, preferring reps whose territory
+ * matches the lead's city or whose industries include the lead's industry; the least recently
+ * routed eligible rep gets the lead. Null when no rep is eligible (the alert still posts).
+ */
+export async function routeLead(tx: Sql, leadId: string): Promise<RoutedRep | null> {
+  await tx.query('SELECT pg_advisory_xact_lock($1::int)', [ROUTING_LOCK]);
+  const rows = await tx.query<RoutedRep & { matches: boolean }>(
+    `WITH l AS (SELECT city, industry FROM lead WHERE id = $1)
+     SELECT r.id, r.slack_user_id, r.language,
+            ((r.territory IS NOT NULL AND lower(r.territory) = lower(l.city))
+              OR (l.industry IS NOT NULL AND lower(l.industry) = ANY (SELECT lower(x) FROM unnest(r.industries) x))) AS matches
+     FROM rep r CROSS JOIN l
+     WHERE r.active AND r.role = 'rep'
+       AND (SELECT count(*) FROM lead o WHERE o.owner_id = r.id AND o.stage = 'SQL')
+         + (SELECT count(*) FROM slack_alert a WHERE a.rep_id = r.id AND a.status IN ('open', 'snoozed')) < r.max_open_sql
+     ORDER BY 4 DESC,
+       (SELECT max(a.created_at) FROM slack_alert a WHERE a.rep_id = r.id) ASC NULLS FIRST,
+       r.created_at, r.id
+     LIMIT 1`,
+    [leadId],
+  );
+  return rows[0] ?? null;
+}
+
+interface AlertRow {
+  id: string;
+  lead_id: string;
+  channel: string;
+  ts: string | null;
+  status: string;
+  status_by: string | null;
+  status_reason: string | null;
+  status_at: Date | null;
+  snoozed_until: Date | null;
+  lang: string;
+  crossed_at: Date;
+  rep_id: string | null;
+}
+
+/** Renders an alert for its channel post, its DM or an update (sender's `renderAlert`). */
+export async function materialiseAlert(
+  deps: AlertDeps,
+  alertId: string,
+  as: 'alert' | 'dm' | 'update',
+): Promise<Materialised | null> {
+  const view = await alertView(deps, alertId);
+  if (!view) return null;
+  const { row } = view;
+  if (as === 'dm') {
+    const who = [view.view.name, view.view.title, view.view.company].filter(Boolean).join(' · ');
+    const vi = view.view.lang === 'vi';
+    return {
+      message: {
+        text: vi
+          ? `🔥 Bạn được giao một lead SQL mới: ${who} — ${view.view.score} điểm. Xem và nhận trong <#${row.channel}>.`
+          : `🔥 A new SQL lead is routed to you: ${who} — score ${view.view.score}. See and claim it in <#${row.channel}>.`,
+        blocks: [],
+      },
+    };
+  }
+  const message = renderAlert(view.view);
+  if (as === 'update') {
+    if (!row.ts) throw new AlertNotPostedYet(`alert ${alertId} is not posted yet`);
+    return { message, ts: row.ts };
+  }
+  return {
+    message,
+    onSent: async (tx, ts) => {
+      await tx.execute('UPDATE slack_alert SET ts = $2 WHERE id = $1 AND ts IS NULL', [alertId, ts]);
+    },
+  };
+}
+
+async function alertView(
+  deps: AlertDeps,
+  alertId: string,
+): Promise<{ row: AlertRow; view: AlertView } | null> {
+  const [row] = await deps.db.transaction((tx) =>
+    tx.query<AlertRow>(
+      `SELECT id, lead_id, channel, ts, status, status_by, status_reason, status_at, snoozed_until, lang, crossed_at, rep_id
+       FROM slack_alert WHERE id = $1`,
+      [alertId],
+    ),
+  );
+  if (!row) return null;
+  const e = await explainLead(deps, row.lead_id);
+  const lead = await deps.db.prisma.lead.findUnique({
+    where: { id: row.lead_id },
+    select: { source: true, firstTouchAt: true },
+  });
+  const people = await peopleById(
+    deps,
+    [row.rep_id, row.status_by].filter((x): x is string => !!x),
+  );
+  const by = row.status_by ? (people.get(row.status_by) ?? null) : null;
+  const at = row.status_at?.getTime() ?? deps.now();
+  const status: AlertStatus =
+    row.status === 'claimed' && by
+      ? { kind: 'claimed', rep: by, at }
+      : row.status === 'snoozed' && row.snoozed_until
+        ? { kind: 'snoozed', until: row.snoozed_until.getTime(), by }
+        : row.status === 'disqualified'
+          ? { kind: 'disqualified', reason: row.status_reason ?? '', by, at }
+          : { kind: 'open' };
+  const reasons = e.factors
+    .filter((f) => f.points > 0)
+    .sort((a, b) => b.points - a.points)
+    .slice(0, 3)
+    .map((f) => ({ points: f.points, reason: f.reason }));
+  const line = (b: (typeof e.bant)['budget']) => ({
+    known: b.known,
+    points: b.points,
+    ...(b.value ? { value: b.value } : {}),
+  });
+  return {
+    row,
+    view: {
+      leadId: row.lead_id,
+      name: e.lead.name,
+      title: e.lead.title,
+      company: e.lead.company,
+      score: e.score,
+      stage: e.stage as Stage,
+      reasons,
+      bant: {
+        budget: line(e.bant.budget),
+        authority: line(e.bant.authority),
+        need: line(e.bant.need),
+        timeline: line(e.bant.timeline),
+      },
+      source: lead?.source ?? null,
+      firstTouchAt: lead?.firstTouchAt?.getTime() ?? null,
+      crossedAt: row.crossed_at.getTime(),
+      assignee: row.rep_id ? (people.get(row.rep_id) ?? null) : null,
+      status,
+      lang: row.lang === 'en' ? 'en' : 'vi',
+      now: deps.now(),
+      timeZone: deps.timeZone,
+    },
+  };
+}
+
+/** Reps (by rep id) or Slack users (by Slack id) as people to show. */
+async function peopleById(deps: AlertDeps, ids: string[]): Promise<Map<string, SlackPerson>> {
+  const out = new Map<string, SlackPerson>();
+  if (ids.length === 0) return out;
+  const reps = await deps.db.prisma.rep.findMany({
+    where: { OR: [{ id: { in: ids } }, { slackUserId: { in: ids } }] },
+  });
+  for (const r of reps) {
+    const person = { slackUserId: r.slackUserId, name: r.name };
+    out.set(r.id, person);
+    if (r.slackUserId) out.set(r.slackUserId, person);
+  }
+  for (const id of ids) if (!out.has(id) && /^[UW]/.test(id)) out.set(id, { slackUserId: id, name: id });
+  return out;
+}
+
+export type AlertChange =
+  | { kind: 'claimed'; by: string }
+  | { kind: 'snoozed'; by: string; until: number }
+  | { kind: 'disqualified'; by: string; reason: string }
+  | { kind: 'reopened' };
+
+/**
+ * Applies a change to every live alert of the lead (in the caller's transaction) and queues
+ * their in-place updates; returns the new send ids to enqueue after commit.
+ */
+export async function changeAlerts(
+  tx: Sql,
+  leadId: string,
+  change: AlertChange,
+  now: number,
+  slaMs: number,
+): Promise<string[]> {
+  const status = change.kind === 'reopened' ? 'open' : change.kind;
+  const rows = await tx.query<{ id: string; channel: string; version: number }>(
+    `UPDATE slack_alert SET status = $2, status_by = $3, status_reason = $4, status_at = $5::timestamptz,
+       snoozed_until = $6::timestamptz, version = version + 1,
+       sla_due_at = CASE WHEN $2 = 'open' THEN $7::timestamptz ELSE sla_due_at END
+     WHERE lead_id = $1 AND status <> 'disqualified' AND NOT (status = 'claimed' AND $2 = 'snoozed')
+     RETURNING id, channel, version`,
+    [
+      leadId,
+      status,
+      'by' in change ? change.by : null,
+      change.kind === 'disqualified' ? change.reason : null,
+      new Date(now).toISOString(),
+      change.kind === 'snoozed' ? new Date(change.until).toISOString() : null,
+      new Date(now + slaMs).toISOString(),
+    ],
+  );
+  return insertSends(
+    tx,
+    rows.map((r) => ({
+      dedupeKey: `alert:${r.id}:v${r.version}`,
+      kind: 'update' as const,
+      channel: r.channel,
+      payload: { alertId: r.id, as: 'update' as const },
+      alertId: r.id,
+    })),
+    now,
+  );
+}

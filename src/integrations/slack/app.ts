@@ -1,0 +1,367 @@
+/**
+ * The Bolt app: slash command, buttons, modals, mentions and DMs. Every listener acks first
+ * (slash commands ack WITH their answer when it is ready within the deadline — the answer is
+ * a read — and answer through `respond` otherwise); anything that changes what others see goes
+ * through slack_send rows with dedupe keys derived from the Slack request (event_id,
+ * action_ts, view id), so Slack's retries change nothing twice. Business rules stay in the
+ * domain and bot layers; this file only translates.
+ */
+import type { App, BlockAction, StaticSelectAction } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { type BotContext, type BotReply, handleCommand } from '../../bot/commands.ts';
+import type { IngestDeps } from '../../domain/ingest.ts';
+import { ingestEvents } from '../../domain/ingest.ts';
+import { explainLead, type ReadDeps, topLeads } from '../../domain/leads.ts';
+import { claimLead } from '../../domain/reps.ts';
+import { AppError, asAppError } from '../../errors/app-error.ts';
+import { foldText } from '../../parse/text.ts';
+import type { Lang } from '../../scoring/types.ts';
+import { changeAlerts } from './alerts.ts';
+import { notFitModal, renderExplanation, renderReply } from './blocks.ts';
+import {
+  ACTION,
+  type ModalMeta,
+  NOT_FIT_INPUT,
+  NOT_FIT_REASONS,
+  type ReplyView,
+  type SlackMessage,
+  SNOOZE_OPTIONS,
+  type SnoozeOption,
+  VIEW,
+} from './contract.ts';
+import { linkRep, repForSlackUser, type SlackRep, slackUserInfo } from './people.ts';
+import { enqueueSends, insertSends, queueSends, type SenderDeps } from './sender.ts';
+
+export interface SlackAppDeps extends ReadDeps {
+  client: WebClient;
+  queue: SenderDeps['queue'];
+  logger: SenderDeps['logger'];
+  ingest: IngestDeps;
+  lang: Lang;
+  timeZone: string;
+  slaMs: number;
+}
+
+const COMMAND_DEADLINE_MS = 2_000;
+const SNOOZE_MS: Record<SnoozeOption, number> = {
+  '1d': 86_400_000,
+  '3d': 3 * 86_400_000,
+  '1w': 7 * 86_400_000,
+};
+
+export function registerListeners(app: App, deps: SlackAppDeps): void {
+  const rep = (userId: string) =>
+    repForSlackUser({ db: deps.db, client: deps.client, defaultLang: deps.lang }, userId);
+  const render = (reply: ReplyView) => renderReply(reply, { now: deps.now(), timeZone: deps.timeZone });
+
+  // ---- /hotlead ------------------------------------------------------------------------------
+  app.command('/hotlead', async ({ command, ack, respond }) => {
+    const work = (async () => render(await runSlashCommand(deps, rep, command.user_id, command.text)))();
+    const ready = await Promise.race([work, sleepMs(COMMAND_DEADLINE_MS).then(() => null)]);
+    if (ready) {
+      await ack({ response_type: 'ephemeral', ...ready });
+      return;
+    }
+    await ack();
+    const message = await work;
+    await respond({ response_type: 'ephemeral', ...message });
+  });
+
+  // ---- Alert buttons -------------------------------------------------------------------------
+  app.action<BlockAction>(ACTION.claim, async ({ ack, body, action }) => {
+    await ack();
+    const leadId = (action as { value?: string }).value ?? '';
+    const who = await rep(body.user.id);
+    const after: string[] = [];
+    const result = await claimLead(deps.db, leadId, who, deps.now(), async (tx) => {
+      after.push(
+        ...(await changeAlerts(tx, leadId, { kind: 'claimed', by: who.slackUserId }, deps.now(), deps.slaMs)),
+      );
+    });
+    await enqueueSends(deps.queue, after, deps.logger);
+    if (!result.ok) {
+      const lang = who.language;
+      await ephemeral(
+        deps,
+        body,
+        `claim:${body.actions[0]?.action_ts}:${body.user.id}`,
+        render({
+          type: 'claim-taken',
+          lang,
+          leadId,
+          leadName: null,
+          owner: result.owner,
+        }),
+      );
+    }
+  });
+
+  app.action<BlockAction>(ACTION.why, async ({ ack, body, action }) => {
+    await ack();
+    const leadId = (action as { value?: string }).value ?? '';
+    const who = await rep(body.user.id);
+    const message = await answerOrError(who.language, async () =>
+      renderExplanation(await explainLead(deps, leadId), who.language, deps.timeZone),
+    );
+    await ephemeral(deps, body, `why:${body.actions[0]?.action_ts}:${body.user.id}`, message);
+  });
+
+  app.action<BlockAction<StaticSelectAction>>(ACTION.snooze, async ({ ack, body, action }) => {
+    await ack();
+    const [leadId = '', option = ''] = action.selected_option.value.split('|');
+    if (!(SNOOZE_OPTIONS as readonly string[]).includes(option)) return;
+    const who = await rep(body.user.id);
+    const now = deps.now();
+    const ids = await deps.db.transaction((tx) =>
+      changeAlerts(
+        tx,
+        leadId,
+        { kind: 'snoozed', by: who.slackUserId, until: now + SNOOZE_MS[option as SnoozeOption] },
+        now,
+        deps.slaMs,
+      ),
+    );
+    await enqueueSends(deps.queue, ids, deps.logger);
+  });
+
+  app.action<BlockAction>(ACTION.notFit, async ({ ack, body, action, client }) => {
+    await ack();
+    const leadId = (action as { value?: string }).value ?? '';
+    const who = await rep(body.user.id);
+    const meta: ModalMeta = {
+      leadId,
+      ...(body.container?.channel_id ? { channel: body.container.channel_id } : {}),
+      ...(body.container?.message_ts ? { ts: body.container.message_ts } : {}),
+    };
+    // views.open must use the trigger within 3 s: it is called here, not queued.
+    await client.views.open({ trigger_id: body.trigger_id, view: notFitModal(meta, who.language) as never });
+  });
+
+  app.view(VIEW.notFit, async ({ ack, body, view }) => {
+    await ack();
+    const meta = JSON.parse(view.private_metadata || '{}') as ModalMeta;
+    const values = view.state.values;
+    const picked = values[NOT_FIT_INPUT.reasonBlock]?.[NOT_FIT_INPUT.reasonSelect]?.selected_option?.value;
+    const note = values[NOT_FIT_INPUT.noteBlock]?.[NOT_FIT_INPUT.noteInput]?.value?.trim();
+    const who = await rep(body.user.id);
+    const label = NOT_FIT_REASONS.find((r) => r.value === picked)?.label[who.language] ?? picked ?? '';
+    const reason = [label, note].filter(Boolean).join(' — ');
+    const now = deps.now();
+    // The disqualification is an event like any other: scored, traced, idempotent by its key.
+    await ingestEvents(
+      deps.ingest,
+      [
+        {
+          id: `slack:not-fit:${view.id}`,
+          type: 'lead_disqualified',
+          occurredAt: new Date(now).toISOString(),
+          lead: await identityOf(deps, meta.leadId),
+          properties: { reason, actor: `rep:${who.name}` },
+        },
+      ],
+      { source: 'slack' },
+    );
+    const ids = await deps.db.transaction((tx) =>
+      changeAlerts(tx, meta.leadId, { kind: 'disqualified', by: who.slackUserId, reason }, now, deps.slaMs),
+    );
+    await enqueueSends(deps.queue, ids, deps.logger);
+  });
+
+  // ---- Mentions and DMs ----------------------------------------------------------------------
+  app.event('app_mention', async ({ event, body }) => {
+    const text = event.text.replace(/<@[A-Z0-9]+>/g, '').trim();
+    const eventId = (body as { event_id?: string }).event_id ?? event.ts;
+    await answerInThread(deps, rep, {
+      eventId,
+      user: event.user ?? '',
+      channel: event.channel,
+      ts: event.thread_ts ?? event.ts,
+      text,
+    });
+  });
+
+  app.message(async ({ message, body }) => {
+    const m = message as {
+      channel_type?: string;
+      user?: string;
+      text?: string;
+      ts: string;
+      thread_ts?: string;
+      subtype?: string;
+      bot_id?: string;
+      channel: string;
+    };
+    if (m.channel_type !== 'im' || m.subtype || m.bot_id || !m.user) return;
+    const eventId = (body as { event_id?: string }).event_id ?? m.ts;
+    await answerInThread(deps, rep, {
+      eventId,
+      user: m.user,
+      channel: m.channel,
+      ts: m.thread_ts ?? m.ts,
+      text: m.text ?? '',
+      inThread: Boolean(m.thread_ts),
+    });
+  });
+}
+
+type RepOf = (userId: string) => Promise<SlackRep>;
+
+/** `/hotlead <text>`: the bot's commands plus the Slack-only ones (mine, rep add). */
+export async function runSlashCommand(
+  deps: SlackAppDeps,
+  repOf: RepOf,
+  userId: string,
+  text: string,
+): Promise<ReplyView> {
+  const who = await repOf(userId);
+  const lang = who.language;
+  const folded = foldText(text.trim());
+  try {
+    if (folded === '') return { type: 'help', lang };
+    if (folded === 'mine' || folded === 'cua toi' || folded === 'cua tui') {
+      return {
+        type: 'mine',
+        lang: folded === 'mine' ? 'en' : 'vi',
+        leads: await topLeads(deps, { ownerId: who.id, limit: 20 }),
+      };
+    }
+    const repAdd = /^rep add\s+<@([UW][A-Z0-9]+)(?:\|[^>]*)?>\s*(.*)$/i.exec(text.trim());
+    if (repAdd) return await addRep(deps, who, repAdd[1]!, repAdd[2]!.trim() || null);
+    if (/^rep\b/.test(folded)) {
+      return error(
+        lang,
+        'BAD_INPUT',
+        lang === 'vi'
+          ? 'Cú pháp: /hotlead rep add @người [khu vực]'
+          : 'Usage: /hotlead rep add @user [territory]',
+      );
+    }
+  } catch (err) {
+    const e = asAppError(err);
+    return error(lang, e.code, e.userMessage);
+  }
+  const ctx: BotContext = { lang, rep: { id: who.id, name: who.name, email: who.email } };
+  return handleCommand(deps, text, ctx);
+}
+
+async function addRep(
+  deps: SlackAppDeps,
+  caller: SlackRep,
+  userId: string,
+  territory: string | null,
+): Promise<ReplyView> {
+  const lang = caller.language;
+  const managers = await deps.db.prisma.rep.count({ where: { role: 'manager' } });
+  if (caller.role !== 'manager' && managers > 0) {
+    return error(
+      lang,
+      'FORBIDDEN',
+      lang === 'vi' ? 'Chỉ quản lý mới thêm được sales' : 'Only managers can add reps',
+    );
+  }
+  // The first person to add reps becomes the team's manager.
+  if (managers === 0 && caller.role !== 'manager') {
+    await deps.db.prisma.rep.update({ where: { id: caller.id }, data: { role: 'manager' } });
+  }
+  const info = await slackUserInfo(deps.client, userId);
+  const added = await linkRep(deps.db, userId, info, deps.lang, {
+    territory,
+    ...(userId === caller.slackUserId ? {} : { role: 'rep' }),
+  });
+  const where = territory ? (lang === 'vi' ? ` (khu vực ${territory})` : ` (territory ${territory})`) : '';
+  return {
+    type: 'notice',
+    lang,
+    text:
+      lang === 'vi'
+        ? `Đã thêm <@${userId}> (${added.name}) vào đội sales${where}.`
+        : `Added <@${userId}> (${added.name}) to the sales team${where}.`,
+  };
+}
+
+/** One identity of the lead, to address an event to it (events name leads by identity). */
+async function identityOf(deps: SlackAppDeps, leadId: string): Promise<Record<string, string>> {
+  const id = await deps.db.prisma.leadIdentity.findFirst({
+    where: { leadId },
+    orderBy: { createdAt: 'asc' },
+  });
+  if (!id) throw new AppError('NOT_FOUND', `No lead ${leadId}`);
+  const field = { email: 'email', phone: 'phone', zalo: 'zaloUserId', external: 'externalId' }[id.kind];
+  return { [field ?? 'externalId']: id.value };
+}
+
+function error(lang: Lang, code: string, message: string): BotReply {
+  return { type: 'error', lang, code, message };
+}
+
+async function answerOrError(lang: Lang, fn: () => Promise<SlackMessage>): Promise<SlackMessage> {
+  try {
+    return await fn();
+  } catch (err) {
+    const e = asAppError(err);
+    return renderReply(
+      { type: 'error', lang, code: e.code, message: e.userMessage },
+      { now: Date.now(), timeZone: 'Asia/Ho_Chi_Minh' },
+    );
+  }
+}
+
+async function ephemeral(
+  deps: SlackAppDeps,
+  body: BlockAction,
+  key: string,
+  message: SlackMessage,
+): Promise<void> {
+  const channel = body.container?.channel_id ?? body.channel?.id;
+  if (!channel) return;
+  await queueSends(deps, [
+    { dedupeKey: key, kind: 'ephemeral', channel, payload: { message, user: body.user.id } },
+  ]);
+}
+
+/** A question in a mention or DM, answered in its thread; the reply is keyed by the event. */
+async function answerInThread(
+  deps: SlackAppDeps,
+  repOf: RepOf,
+  q: { eventId: string; user: string; channel: string; ts: string; text: string; inThread?: boolean },
+): Promise<void> {
+  const reply = await runSlashCommand(deps, repOf, q.user, naturalQuestion(q.text));
+  const message = renderReply(reply, { now: deps.now(), timeZone: deps.timeZone });
+  const ids = await deps.db.transaction((tx) =>
+    insertSends(
+      tx,
+      [
+        {
+          dedupeKey: `event:${q.eventId}:reply`,
+          kind: 'post',
+          channel: q.channel,
+          payload: { message, threadTs: q.ts },
+        },
+      ],
+      deps.now(),
+    ),
+  );
+  await enqueueSends(deps.queue, ids, deps.logger);
+}
+
+/**
+ * "why is Acme hot?", "vì sao lead chị Lan nóng?" → "why Acme", "vì sao Lan": the question
+ * words around the lead are dropped so the command layer sees a command and a reference.
+ */
+export function naturalQuestion(text: string): string {
+  return text
+    .trim()
+    .replace(/\?+$/, '')
+    .replace(/^(why)\s+(is|are|was)\s+/i, '$1 ')
+    .replace(/\s+(so\s+)?(hot|nóng|nong)(\s+(vậy|vay|thế|the|thế\s+nhỉ|the\s+nhi))?$/i, '')
+    .replace(
+      /^((?:vì|vi|tại|tai)\s+sao)\s+(?:lead\s+|khách\s+|khach\s+)?(?:(?:anh|chị|chi|em|ông|ong|bà|ba|cô|co|chú|chu)\s+)?/i,
+      '$1 ',
+    )
+    .replace(/^(why)\s+(?:lead\s+)?/i, '$1 ')
+    .trim();
+}
+
+function sleepMs(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
+}

@@ -1,0 +1,135 @@
+/**
+ * The Slack integration, assembled from config: the chat channel SQL alerts go to, the job
+ * handlers that make Slack calls (any process that runs jobs), and the Bolt app — over the
+ * server's HTTP endpoint, or over Socket Mode when an app-level token is set.
+ */
+import { App, LogLevel } from '@slack/bolt';
+import { WebClient, WebClientEvent } from '@slack/web-api';
+import type { ChatChannel } from '../../bot/chat-port.ts';
+import type { SlackConfig } from '../../config.ts';
+import type { IngestDeps } from '../../domain/ingest.ts';
+import type { ReadDeps } from '../../domain/leads.ts';
+import type { JobHandlers, JobQueue } from '../../jobs/queue.ts';
+import type { Logger } from '../../logger.ts';
+import type { Lang } from '../../scoring/types.ts';
+import { AlertNotPostedYet, createSlackChannel, materialiseAlert } from './alerts.ts';
+import { registerListeners } from './app.ts';
+import { FastifySlackReceiver } from './receiver.ts';
+import { dueSends, pushSlot, runSend, type SenderDeps, sendJobId } from './sender.ts';
+
+export interface SlackIntegration {
+  channel: ChatChannel;
+  handlers: Pick<JobHandlers, 'slack.send' | 'slack.sweep'>;
+  client: WebClient;
+  /** The Bolt app on the server's `/slack/events` route (HTTP mode) … */
+  receiver: FastifySlackReceiver | null;
+  /** … started here, and in Socket Mode connected here. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface SlackIntegrationDeps extends ReadDeps {
+  config: SlackConfig;
+  queue: JobQueue;
+  logger: Logger;
+  ingest: IngestDeps;
+  lang: Lang;
+  timeZone?: string;
+}
+
+export function createSlackIntegration(deps: SlackIntegrationDeps): SlackIntegration {
+  const { config } = deps;
+  const timeZone = deps.timeZone ?? 'Asia/Ho_Chi_Minh';
+  const clientOptions = {
+    ...(config.apiUrl
+      ? { slackApiUrl: config.apiUrl.endsWith('/') ? config.apiUrl : `${config.apiUrl}/` }
+      : {}),
+    retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 5_000 },
+  };
+  const client = new WebClient(config.botToken, clientOptions);
+  const alertDeps = {
+    ...deps,
+    sqlChannel: config.sqlChannel,
+    slaMs: config.slaMs,
+    timeZone,
+  };
+  const sender: SenderDeps = {
+    db: deps.db,
+    queue: deps.queue,
+    client,
+    logger: deps.logger,
+    now: deps.now,
+    channelIntervalMs: config.channelIntervalMs,
+    leaseMs: 120_000,
+    maxAttempts: 10,
+    renderAlert: (alertId, as) => materialiseAlert(alertDeps, alertId, as),
+  };
+  // Slack said 429: WebClient waits Retry-After and retries; later sends to that channel wait too.
+  client.on(WebClientEvent.RATE_LIMITED, (retryAfterSec: number, req: { body?: { channel?: unknown } }) => {
+    const channel = req?.body?.channel;
+    deps.logger.warn({ retryAfterSec, channel }, 'Slack rate limit: waiting as asked');
+    if (typeof channel === 'string') {
+      pushSlot(deps.db, channel, deps.now() + retryAfterSec * 1000).catch(() => {});
+    }
+  });
+
+  const receiver = config.appToken
+    ? null
+    : new FastifySlackReceiver({ signingSecret: config.signingSecret ?? '', logger: deps.logger });
+  let app: App | null = null;
+  const makeApp = () => {
+    const a = receiver
+      ? new App({ token: config.botToken, receiver, clientOptions, logLevel: LogLevel.ERROR })
+      : new App({
+          token: config.botToken,
+          appToken: config.appToken,
+          socketMode: true,
+          clientOptions,
+          logLevel: LogLevel.ERROR,
+        });
+    a.error(async (err) => {
+      deps.logger.error({ err }, 'Slack listener error');
+    });
+    registerListeners(a, {
+      ...deps,
+      client,
+      timeZone,
+      slaMs: config.slaMs,
+    });
+    return a;
+  };
+  if (receiver) app = makeApp();
+
+  return {
+    channel: createSlackChannel(alertDeps),
+    client,
+    receiver,
+    handlers: {
+      'slack.send': async ({ sendId }) => {
+        try {
+          await runSend(sender, sendId);
+        } catch (err) {
+          if (err instanceof AlertNotPostedYet)
+            deps.logger.debug({ sendId }, 'alert not posted yet; retrying later');
+          throw err;
+        }
+      },
+      'slack.sweep': async () => {
+        for (const row of await dueSends(sender)) {
+          await deps.queue.enqueue(
+            'slack.send',
+            { sendId: row.id },
+            { jobId: sendJobId(row.id, row.attempts) },
+          );
+        }
+      },
+    },
+    async start() {
+      if (!app) app = makeApp();
+      if (!receiver) await app.start();
+    },
+    async stop() {
+      if (app && !receiver) await app.stop();
+    },
+  };
+}

@@ -1,0 +1,297 @@
+/**
+ * Every Slack call that changes what people see goes through here: a `slack_send` row per
+ * intent (unique dedupe key derived from its cause), then a `slack.send` job that claims the
+ * row (compare-and-set with a lease), waits for the channel's next send slot (reserved in the
+ * database, so ~1 message/s/channel holds across all workers), calls the Web API and records
+ * the result. WebClient honours 429 Retry-After itself; a failed call puts the row back to
+ * pending and the job queue retries it with backoff.
+ *
+ * Exactly once: Slack's chat.postMessage has no idempotency key, so each post carries the send
+ * id in its message metadata; an attempt that follows one that may have reached Slack (process
+ * died after the call, before recording it) first looks for that metadata in the channel's
+ * recent history and records the message it finds instead of posting again.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { WebClient } from '@slack/web-api';
+import type { Database } from '../../db/client.ts';
+import type { Sql } from '../../db/sql.ts';
+import { newId } from '../../domain/ids.ts';
+import type { JobQueue } from '../../jobs/queue.ts';
+import type { Logger } from '../../logger.ts';
+import type { SlackMessage } from './contract.ts';
+
+export type SendKind = 'post' | 'update' | 'ephemeral';
+
+/** What to send: a literal message, or an alert rendered from the database at send time. */
+export type SendPayload =
+  | { message: SlackMessage; threadTs?: string; user?: string }
+  | { alertId: string; as: 'alert' | 'dm' | 'update' };
+
+export interface SendRequest {
+  dedupeKey: string;
+  kind: SendKind;
+  /** Channel id (C…/D…) or a user id (U…: the app's DM with that user). */
+  channel: string;
+  payload: SendPayload;
+  alertId?: string;
+}
+
+/** A rendered call, or null when there is nothing (left) to send. */
+export interface Materialised {
+  message: SlackMessage;
+  threadTs?: string;
+  /** For updates: the message to change. */
+  ts?: string;
+  user?: string;
+  /** Recorded after a successful post (e.g. the alert's rendered version). */
+  onSent?: (tx: Sql, ts: string) => Promise<void>;
+}
+
+export interface SenderDeps {
+  db: Database;
+  queue: JobQueue;
+  client: WebClient;
+  logger: Logger;
+  now: () => number;
+  channelIntervalMs: number;
+  leaseMs: number;
+  maxAttempts: number;
+  /** Turns an alert payload into a message (alerts.ts). */
+  renderAlert(alertId: string, as: 'alert' | 'dm' | 'update'): Promise<Materialised | null>;
+}
+
+const METADATA_TYPE = 'hotlead_send';
+
+/** Records the sends in the caller's transaction (created at the domain's `now`); returns the ids that are new. */
+export async function insertSends(tx: Sql, requests: SendRequest[], now: number): Promise<string[]> {
+  if (requests.length === 0) return [];
+  const rows = await tx.query<{ id: string }>(
+    `INSERT INTO slack_send (id, dedupe_key, kind, channel, payload, alert_id, created_at)
+     SELECT *, $2::timestamptz FROM json_to_recordset($1::json) AS r(id text, dedupe_key text, kind text, channel text, payload jsonb, alert_id text)
+     ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+    [
+      JSON.stringify(
+        requests.map((r) => ({
+          id: newId('ss'),
+          dedupe_key: r.dedupeKey,
+          kind: r.kind,
+          channel: r.channel,
+          payload: r.payload,
+          alert_id: r.alertId ?? null,
+        })),
+      ),
+      new Date(now).toISOString(),
+    ],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Enqueues the jobs of committed sends (a lost enqueue is picked up by the sweep). */
+export async function enqueueSends(queue: JobQueue, ids: string[], logger: Logger): Promise<void> {
+  await Promise.all(
+    ids.map((id) =>
+      queue.enqueue('slack.send', { sendId: id }, { jobId: sendJobId(id, 0) }).catch((err) => {
+        logger.warn({ err, sendId: id }, 'could not enqueue a Slack send; the sweep will');
+      }),
+    ),
+  );
+}
+
+export function sendJobId(id: string, attempts: number): string {
+  return `slack-send-${id}-a${attempts}`;
+}
+
+/** Records and enqueues sends outside any other transaction. */
+export async function queueSends(
+  deps: Pick<SenderDeps, 'db' | 'queue' | 'logger' | 'now'>,
+  requests: SendRequest[],
+): Promise<void> {
+  const ids = await deps.db.transaction((tx) => insertSends(tx, requests, deps.now()));
+  await enqueueSends(deps.queue, ids, deps.logger);
+}
+
+interface SendRow {
+  id: string;
+  kind: SendKind;
+  channel: string;
+  payload: SendPayload;
+  attempts: number;
+  created_at: Date;
+}
+
+export type SendOutcome = 'sent' | 'found' | 'nothing' | 'not-claimed';
+
+export async function runSend(deps: SenderDeps, sendId: string): Promise<SendOutcome> {
+  const now = deps.now();
+  const [row] = await deps.db.transaction((tx) =>
+    tx.query<SendRow>(
+      `UPDATE slack_send SET status = 'sending', attempts = attempts + 1, locked_until = $2::timestamptz
+       WHERE id = $1 AND (status = 'pending' OR (status = 'sending' AND locked_until < $3::timestamptz))
+       RETURNING id, kind, channel, payload, attempts, created_at`,
+      [sendId, new Date(now + deps.leaseMs).toISOString(), new Date(now).toISOString()],
+    ),
+  );
+  if (!row) return 'not-claimed';
+  try {
+    const call = await materialise(deps, row);
+    if (!call) {
+      await finish(deps, row.id, null, undefined);
+      return 'nothing';
+    }
+    if (row.kind === 'post' && row.attempts > 1) {
+      const found = await findPosted(deps, row);
+      if (found) {
+        await finish(deps, row.id, found, call.onSent);
+        return 'found';
+      }
+    }
+    await waitForSlot(deps, row.channel);
+    const ts = await call_(deps, row, call);
+    await finish(deps, row.id, ts, call.onSent);
+    return 'sent';
+  } catch (err) {
+    const failed = row.attempts >= deps.maxAttempts;
+    await deps.db.transaction((tx) =>
+      tx.execute(`UPDATE slack_send SET status = $2, locked_until = NULL, last_error = $3 WHERE id = $1`, [
+        row.id,
+        failed ? 'failed' : 'pending',
+        describe(err),
+      ]),
+    );
+    if (failed) deps.logger.error({ err, sendId: row.id }, 'Slack send failed for good');
+    throw err;
+  }
+}
+
+async function materialise(deps: SenderDeps, row: SendRow): Promise<Materialised | null> {
+  const p = row.payload;
+  if ('alertId' in p) return deps.renderAlert(p.alertId, p.as);
+  return {
+    message: p.message,
+    ...(p.threadTs ? { threadTs: p.threadTs } : {}),
+    ...(p.user ? { user: p.user } : {}),
+  };
+}
+
+async function call_(deps: SenderDeps, row: SendRow, call: Materialised): Promise<string | null> {
+  const { text, blocks } = call.message;
+  switch (row.kind) {
+    case 'post': {
+      const res = await deps.client.chat.postMessage({
+        channel: row.channel,
+        text,
+        blocks,
+        ...(call.threadTs ? { thread_ts: call.threadTs } : {}),
+        metadata: { event_type: METADATA_TYPE, event_payload: { send_id: row.id } },
+        unfurl_links: false,
+      });
+      return (res.ts as string | undefined) ?? null;
+    }
+    case 'update': {
+      if (!call.ts) return null;
+      await deps.client.chat.update({ channel: row.channel, ts: call.ts, text, blocks });
+      return call.ts;
+    }
+    case 'ephemeral': {
+      await deps.client.chat.postEphemeral({
+        channel: row.channel,
+        user: call.user ?? '',
+        text,
+        blocks,
+        ...(call.threadTs ? { thread_ts: call.threadTs } : {}),
+      });
+      return null;
+    }
+  }
+}
+
+/** A post an earlier attempt of this send made, found by its metadata (see the file comment). */
+async function findPosted(deps: SenderDeps, row: SendRow): Promise<string | null> {
+  try {
+    const res = await deps.client.conversations.history({
+      channel: row.channel,
+      oldest: String(Math.floor(new Date(row.created_at).getTime() / 1000) - 1),
+      include_all_metadata: true,
+      limit: 200,
+    });
+    const hit = (res.messages ?? []).find(
+      (m) =>
+        (m as { metadata?: { event_type?: string; event_payload?: { send_id?: unknown } } }).metadata
+          ?.event_payload?.send_id === row.id,
+    );
+    return hit?.ts ?? null;
+  } catch (err) {
+    // Without history access we cannot tell; posting again is the lesser evil than losing it.
+    deps.logger.warn({ err, sendId: row.id }, 'could not check whether an earlier attempt posted');
+    return null;
+  }
+}
+
+/**
+ * Reserves the channel's next send slot (one row per channel; concurrent reservations queue on
+ * its row lock) and sleeps until it.
+ */
+async function waitForSlot(deps: SenderDeps, channel: string): Promise<void> {
+  if (deps.channelIntervalMs <= 0) return;
+  const now = deps.now();
+  const [slot] = await deps.db.transaction((tx) =>
+    tx.query<{ at: Date }>(
+      `INSERT INTO slack_channel_slot (channel, next_at) VALUES ($1, $2::timestamptz + $3 * interval '1 millisecond')
+       ON CONFLICT (channel) DO UPDATE
+         SET next_at = greatest(slack_channel_slot.next_at, $2::timestamptz) + $3 * interval '1 millisecond'
+       RETURNING next_at - $3 * interval '1 millisecond' AS at`,
+      [channel, new Date(now).toISOString(), deps.channelIntervalMs],
+    ),
+  );
+  const wait = slot ? new Date(slot.at).getTime() - now : 0;
+  if (wait > 0) await sleep(wait);
+}
+
+/** Pushes a channel's next slot out after Slack answered 429 (WebClient waits and retries). */
+export async function pushSlot(db: Database, channel: string, until: number): Promise<void> {
+  await db.transaction((tx) =>
+    tx.execute(
+      `INSERT INTO slack_channel_slot (channel, next_at) VALUES ($1, $2::timestamptz)
+       ON CONFLICT (channel) DO UPDATE SET next_at = greatest(slack_channel_slot.next_at, $2::timestamptz)`,
+      [channel, new Date(until).toISOString()],
+    ),
+  );
+}
+
+async function finish(
+  deps: SenderDeps,
+  id: string,
+  ts: string | null,
+  onSent: Materialised['onSent'],
+): Promise<void> {
+  await deps.db.transaction(async (tx) => {
+    await tx.execute(
+      `UPDATE slack_send SET status = 'sent', ts = $2, sent_at = $3::timestamptz, locked_until = NULL, last_error = NULL
+       WHERE id = $1`,
+      [id, ts, new Date(deps.now()).toISOString()],
+    );
+    if (ts && onSent) await onSent(tx, ts);
+  });
+}
+
+/** Sends that should be (re)tried: pending for a while (their job may be lost) or with an expired lease. */
+export async function dueSends(
+  deps: Pick<SenderDeps, 'db' | 'now'>,
+  limit = 200,
+): Promise<{ id: string; attempts: number }[]> {
+  const now = deps.now();
+  return deps.db.transaction((tx) =>
+    tx.query<{ id: string; attempts: number }>(
+      `SELECT id, attempts FROM slack_send
+       WHERE (status = 'pending' AND created_at < $1::timestamptz)
+          OR (status = 'sending' AND locked_until < $2::timestamptz)
+       ORDER BY created_at LIMIT $3`,
+      [new Date(now - 5_000).toISOString(), new Date(now).toISOString(), limit],
+    ),
+  );
+}
+
+function describe(err: unknown): string {
+  const e = err as { data?: { error?: string }; message?: string };
+  return String(e?.data?.error ?? e?.message ?? err).slice(0, 1000);
+}

@@ -1,0 +1,407 @@
+/**
+ * The Slack app end to end: the real Bolt app behind Hotlead's HTTP server, driven by signed
+ * requests shaped like Slack's, talking through the real WebClient to a fake Slack Web API.
+ * Assertions are on what people see in Slack (messages, their buttons, ephemerals, modals) and
+ * on the lead's state — never on internal calls.
+ */
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config.ts';
+import { ingestEvents } from '../../src/domain/ingest.ts';
+import { buildHttpServer } from '../../src/http/server.ts';
+import { ACTION, NOT_FIT_INPUT, VIEW } from '../../src/integrations/slack/contract.ts';
+import { naturalQuestion } from '../../src/integrations/slack/app.ts';
+import { createLogger } from '../../src/logger.ts';
+import { createRuntime, type Runtime } from '../../src/runtime.ts';
+import { BACKENDS, type TestDb } from '../helpers/db.ts';
+import { type FakeMessage, type FakeSlack, startFakeSlack } from '../helpers/fake-slack.ts';
+import {
+  appMention,
+  blockActions,
+  directMessage,
+  eventCallback,
+  newEventId,
+  postSigned,
+  slashCommand,
+  staticSelectValue,
+  viewSubmission,
+} from '../helpers/slack-requests.ts';
+
+const SECRET = 'test-signing-secret';
+
+async function until(check: () => Promise<boolean>, timeoutMs = 3000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+const SQL_CHANNEL = 'C0SQL';
+
+/** Every text in a message's blocks, joined: what a person reads. */
+function visibleText(m: { text?: string; blocks?: unknown[] }): string {
+  const out: string[] = [];
+  const walk = (v: unknown) => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (k === 'text' && typeof x === 'string') out.push(x);
+        else walk(x);
+      }
+    }
+  };
+  walk(m.blocks ?? []);
+  return out.join('\n');
+}
+
+function actionIds(m: { blocks?: unknown[] }): string[] {
+  const ids: string[] = [];
+  for (const b of (m.blocks ?? []) as { type: string; elements?: { action_id?: string }[] }[]) {
+    if (b.type === 'actions') for (const e of b.elements ?? []) if (e.action_id) ids.push(e.action_id);
+  }
+  return ids;
+}
+
+describe.each(BACKENDS)('Slack app ($name)', ({ open }) => {
+  let tdb: TestDb;
+  let fake: FakeSlack;
+  let rt: Runtime;
+  let http: FastifyInstance;
+  let base: string;
+  const clock = { now: Date.parse('2026-11-23T03:00:00Z') };
+
+  beforeAll(async () => {
+    tdb = await open();
+    fake = await startFakeSlack();
+    const config = parseConfig({
+      LOG_LEVEL: 'silent',
+      SLACK_BOT_TOKEN: 'xoxb-test',
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_SQL_CHANNEL: SQL_CHANNEL,
+      SLACK_API_URL: fake.url,
+      SLACK_CHANNEL_INTERVAL_MS: '0',
+    });
+    rt = await createRuntime(config, createLogger(config), { db: tdb.db, now: () => clock.now });
+    await rt.startWorker();
+    http = buildHttpServer({ db: rt.db, ingest: rt.ingest, logger: rt.logger, slack: rt.slack?.receiver });
+    base = await http.listen({ host: '127.0.0.1', port: 0 });
+    await rt.slack?.start();
+    fake.addUser({
+      id: 'U0LAN',
+      email: 'lan@hotlead.vn',
+      name: 'lan',
+      real_name: 'Trần Lan',
+      locale: 'vi-VN',
+    });
+    fake.addUser({
+      id: 'U0MINH',
+      email: 'minh@hotlead.vn',
+      name: 'minh',
+      real_name: 'Lê Minh',
+      locale: 'vi-VN',
+    });
+    fake.addUser({
+      id: 'U0ANNA',
+      email: 'anna@hotlead.vn',
+      name: 'anna',
+      real_name: 'Anna Smith',
+      locale: 'en-US',
+    });
+    // Two reps on the team, mapped to Slack (routing picks among them).
+    for (const [id, name, email, slack] of [
+      ['rp_lan', 'Trần Lan', 'lan@hotlead.vn', 'U0LAN'],
+      ['rp_minh', 'Lê Minh', 'minh@hotlead.vn', 'U0MINH'],
+    ] as const) {
+      await tdb.db.prisma.rep.create({ data: { id, name, email, slackUserId: slack, industries: [] } });
+    }
+  });
+  afterAll(async () => {
+    await http?.close();
+    await rt?.slack?.stop();
+    await rt?.queue.close(); // the database is the test's: tdb.cleanup closes it
+    await fake?.close();
+    await tdb?.cleanup();
+  });
+  beforeEach(() => fake.reset());
+
+  let seq = 0;
+  /** Ingests a demo request for a new lead: fast-tracked to SQL, so it alerts. */
+  async function newSqlLead(name: string, extra: Record<string, unknown> = {}) {
+    seq += 1;
+    const email = `lead${seq}@thepviet${seq}.vn`;
+    const [r] = await ingestEvents(
+      rt.ingest,
+      [
+        {
+          id: `slack-test-${seq}`,
+          type: 'demo_request',
+          occurredAt: new Date(clock.now).toISOString(),
+          lead: { email, name, title: 'Giám đốc', company: `Thép Việt ${seq}`, companySize: 250, ...extra },
+        },
+      ],
+      { source: 'web' },
+    );
+    return { leadId: r!.leadId!, email };
+  }
+  const alertMessages = () => fake.messages(SQL_CHANNEL).filter((m) => !m.thread_ts);
+  async function alertFor(name: string): Promise<FakeMessage> {
+    await fake.waitFor(
+      (c) =>
+        c.method === 'chat.postMessage' &&
+        c.status === 200 &&
+        c.body.channel === SQL_CHANNEL &&
+        JSON.stringify(c.body).includes(name),
+    );
+    const msg = alertMessages().find((m) => visibleText(m).includes(name));
+    expect(msg, `alert for ${name}`).toBeDefined();
+    return msg!;
+  }
+  const post = (body: string, opts: { retryNum?: number; timestampSec?: number; signature?: string } = {}) =>
+    postSigned(base, body, { secret: SECRET, ...opts });
+
+  it('posts a new SQL to the channel with who, score, reasons and the rep’s buttons, and DMs the routed rep', async () => {
+    const { leadId } = await newSqlLead('Nguyễn Thị Hoa');
+    const alert = await alertFor('Nguyễn Thị Hoa');
+    const text = visibleText(alert);
+    const lead = await tdb.db.prisma.lead.findUnique({ where: { id: leadId } });
+    expect(lead!.stage).toBe('SQL');
+    expect(text).toContain('Giám đốc');
+    expect(text).toMatch(/Thép Việt/);
+    expect(text).toContain(`${lead!.score} điểm`);
+    // The top reasons from the trace, with their points.
+    expect(text).toMatch(/\+30\*?\s+Yêu cầu demo/);
+    expect(text).toMatch(/\+15\*?\s+Chức danh “Giám đốc”/);
+    expect(actionIds(alert)).toEqual(
+      expect.arrayContaining([ACTION.claim, ACTION.why, ACTION.startBant, ACTION.snooze, ACTION.notFit]),
+    );
+    // Routed to one of the reps: mentioned in the alert and told in a DM.
+    expect(text).toMatch(/<@U0(LAN|MINH)>/);
+    const rep = /<@(U0LAN|U0MINH)>/.exec(text)![1]!;
+    const [dm] = await fake.waitFor((c) => c.method === 'chat.postMessage' && c.body.channel === rep);
+    expect(String(dm!.body.text)).toContain('Nguyễn Thị Hoa');
+  });
+
+  it('routes alerts round-robin between the reps', async () => {
+    await newSqlLead('Phạm Văn Một');
+    const a = visibleText(await alertFor('Phạm Văn Một'));
+    await newSqlLead('Phạm Văn Hai');
+    const b = visibleText(await alertFor('Phạm Văn Hai'));
+    const who = (t: string) => /<@(U0LAN|U0MINH)>/.exec(t)?.[1];
+    expect(who(a)).toBeDefined();
+    expect(who(b)).toBeDefined();
+    expect(who(a)).not.toBe(who(b));
+  });
+
+  it('two reps click Claim at the same moment: exactly one wins, the message says who, the other is told', async () => {
+    const { leadId } = await newSqlLead('Võ Thị Claim');
+    const alert = await alertFor('Võ Thị Claim');
+    const click = (userId: string) =>
+      post(
+        blockActions({
+          actionId: ACTION.claim,
+          value: leadId,
+          userId,
+          channelId: SQL_CHANNEL,
+          messageTs: alert.ts,
+        }),
+      );
+    const [r1, r2] = await Promise.all([click('U0LAN'), click('U0MINH')]);
+    expect(r1.status).toBe(200);
+    expect(r2.status).toBe(200);
+    await fake.waitFor('chat.update');
+    const [ephemeral] = await fake.waitFor('chat.postEphemeral');
+    const lead = await tdb.db.prisma.lead.findUnique({ where: { id: leadId }, include: { owner: true } });
+    const winner = lead!.owner!.slackUserId!;
+    const loser = winner === 'U0LAN' ? 'U0MINH' : 'U0LAN';
+    expect(ephemeral!.body.user).toBe(loser);
+    expect(visibleText(ephemeral!.body as never) + String(ephemeral!.body.text)).toContain(lead!.owner!.name);
+    const updated = alertMessages().find((m) => m.ts === alert.ts)!;
+    expect(visibleText(updated)).toContain(`<@${winner}>`);
+    expect(actionIds(updated)).not.toContain(ACTION.claim);
+    expect(await tdb.db.prisma.assignment.count({ where: { leadId } })).toBe(1);
+  });
+
+  it('Snooze updates the alert in place with the time it comes back', async () => {
+    const { leadId } = await newSqlLead('Đỗ Văn Snooze');
+    const alert = await alertFor('Đỗ Văn Snooze');
+    await post(
+      blockActions({
+        actionId: ACTION.snooze,
+        selectedOption: { value: `${leadId}|3d`, text: '3 ngày' },
+        userId: 'U0LAN',
+        channelId: SQL_CHANNEL,
+        messageTs: alert.ts,
+      }),
+    );
+    await fake.waitFor('chat.update');
+    const updated = alertMessages().find((m) => m.ts === alert.ts)!;
+    expect(visibleText(updated)).toMatch(/26\/11/); // 3 days after 23/11
+    expect(actionIds(updated)).toContain(ACTION.claim);
+  });
+
+  it('Not a fit opens a modal; submitting it disqualifies the lead with the reason in its trace and on the alert', async () => {
+    const { leadId } = await newSqlLead('Bùi Văn Loại');
+    const alert = await alertFor('Bùi Văn Loại');
+    await post(
+      blockActions({
+        actionId: ACTION.notFit,
+        value: leadId,
+        userId: 'U0MINH',
+        channelId: SQL_CHANNEL,
+        messageTs: alert.ts,
+      }),
+    );
+    const [opened] = await fake.waitFor('views.open');
+    const view = opened!.body.view as { callback_id: string; private_metadata: string };
+    expect(view.callback_id).toBe(VIEW.notFit);
+    const res = await post(
+      viewSubmission({
+        callbackId: VIEW.notFit,
+        privateMetadata: view.private_metadata,
+        userId: 'U0MINH',
+        values: {
+          [NOT_FIT_INPUT.reasonBlock]: {
+            [NOT_FIT_INPUT.reasonSelect]: staticSelectValue('wrong_industry', 'Sai ngành'),
+          },
+          [NOT_FIT_INPUT.noteBlock]: { [NOT_FIT_INPUT.noteInput]: 'bán lẻ thời trang' },
+        },
+      }),
+    );
+    expect(res.status).toBe(200);
+    await fake.waitFor('chat.update');
+    const lead = await tdb.db.prisma.lead.findUnique({ where: { id: leadId } });
+    expect(lead!.stage).toBe('DISQUALIFIED');
+    const change = await tdb.db.prisma.stageChange.findFirst({ where: { leadId, toStage: 'DISQUALIFIED' } });
+    expect(change!.reasonVi).toContain('Sai ngành — bán lẻ thời trang');
+    const updated = alertMessages().find((m) => m.ts === alert.ts)!;
+    expect(visibleText(updated)).toContain('Sai ngành');
+    expect(actionIds(updated)).toEqual([]);
+  });
+
+  it('/hotlead why answers with the explanation, and a lead that does not exist gets a helpful answer', async () => {
+    const { email } = await newSqlLead('Hoàng Thị Why');
+    const res = await post(slashCommand({ text: `why ${email}`, userId: 'U0LAN', channelId: SQL_CHANNEL }));
+    expect(res.status).toBe(200);
+    const body = res.json as { response_type: string; text: string; blocks: unknown[] };
+    expect(body.response_type).toBe('ephemeral');
+    expect(visibleText(body)).toMatch(/SQL/);
+    const missing = await post(
+      slashCommand({ text: 'vì sao nobody@nowhere.vn', userId: 'U0LAN', channelId: SQL_CHANNEL }),
+    );
+    expect(visibleText(missing.json as never) + (missing.json as { text: string }).text).toContain(
+      'Không tìm thấy lead “nobody@nowhere.vn”',
+    );
+    const help = await post(slashCommand({ text: '', userId: 'U0ANNA', channelId: SQL_CHANNEL }));
+    expect(visibleText(help.json as never)).toMatch(/why/);
+  });
+
+  it('/hotlead mine lists the leads I claimed', async () => {
+    const { leadId } = await newSqlLead('Lý Thị Mine');
+    const alert = await alertFor('Lý Thị Mine');
+    await post(
+      blockActions({
+        actionId: ACTION.claim,
+        value: leadId,
+        userId: 'U0LAN',
+        channelId: SQL_CHANNEL,
+        messageTs: alert.ts,
+      }),
+    );
+    await fake.waitFor('chat.update');
+    const res = await post(slashCommand({ text: 'mine', userId: 'U0LAN', channelId: SQL_CHANNEL }));
+    expect(visibleText(res.json as never)).toContain('Lý Thị Mine');
+  });
+
+  it('a mention is answered in its thread once, even when Slack retries the event', async () => {
+    const { email } = await newSqlLead('Trịnh Văn Mention');
+    await alertFor('Trịnh Văn Mention');
+    const eventId = newEventId();
+    const body = eventCallback(
+      appMention({
+        text: `<@U0BOT> why is ${email} hot?`,
+        userId: 'U0LAN',
+        channel: SQL_CHANNEL,
+        ts: '1795000000.000100',
+      }),
+      { eventId },
+    );
+    expect((await post(body)).status).toBe(200);
+    expect((await post(body, { retryNum: 1 })).status).toBe(200);
+    const [reply] = await fake.waitFor(
+      (c) => c.method === 'chat.postMessage' && c.body.thread_ts === '1795000000.000100',
+    );
+    expect(visibleText(reply!.body as never)).toMatch(/SQL/);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(
+      fake.callsTo('chat.postMessage').filter((c) => c.body.thread_ts === '1795000000.000100'),
+    ).toHaveLength(1);
+  });
+
+  it('a DM with a question the bot does not understand gets a helpful answer', async () => {
+    await post(
+      eventCallback(
+        directMessage({ text: 'hello there', userId: 'U0ANNA', channel: 'D0ANNA', ts: '1795000001.000100' }),
+      ),
+    );
+    const [reply] = await fake.waitFor((c) => c.method === 'chat.postMessage' && c.body.channel === 'D0ANNA');
+    expect(visibleText(reply!.body as never) + String(reply!.body.text)).toMatch(/help/i);
+  });
+
+  it('refuses unsigned, wrongly signed and stale requests and stores nothing', async () => {
+    const before = await tdb.db.prisma.slackSend.count();
+    const body = slashCommand({ text: 'top', userId: 'U0LAN', channelId: SQL_CHANNEL });
+    expect((await post(body, { signature: 'v0=deadbeef' })).status).toBe(401);
+    expect((await post(body, { timestampSec: Math.floor(Date.now() / 1000) - 6 * 60 })).status).toBe(401);
+    expect((await postSigned(base, body, { secret: SECRET, unsigned: true })).status).toBe(401);
+    expect(await tdb.db.prisma.slackSend.count()).toBe(before);
+    expect(fake.calls).toHaveLength(0);
+  });
+
+  it('a 429 from Slack is waited out: the alert is posted once', async () => {
+    fake.rateLimit('chat.postMessage', { times: 1, retryAfterSec: 1, channel: SQL_CHANNEL });
+    await newSqlLead('Mai Văn Limit');
+    await alertFor('Mai Văn Limit');
+    const posts = fake
+      .callsTo('chat.postMessage')
+      .filter((c) => JSON.stringify(c.body).includes('Mai Văn Limit') && c.body.channel === SQL_CHANNEL);
+    expect(posts.filter((c) => c.status === 429)).toHaveLength(1);
+    expect(posts.filter((c) => c.status === 200)).toHaveLength(1);
+    expect(alertMessages().filter((m) => visibleText(m).includes('Mai Văn Limit'))).toHaveLength(1);
+  });
+
+  it('a send whose process died after Slack accepted it is not posted again', async () => {
+    await newSqlLead('Cao Thị Crash');
+    const alert = await alertFor('Cao Thị Crash');
+    await until(
+      async () =>
+        (await tdb.db.prisma.slackSend.count({ where: { channel: SQL_CHANNEL, ts: alert.ts } })) === 1,
+    );
+    // The process died between Slack's answer and recording it: the row still says "sending".
+    const row = await tdb.db.prisma.slackSend.findFirst({ where: { channel: SQL_CHANNEL, ts: alert.ts } });
+    await tdb.db.prisma.slackSend.update({
+      where: { id: row!.id },
+      data: { status: 'sending', ts: null, lockedUntil: new Date(clock.now - 1000) },
+    });
+    await rt.queue.enqueue('slack.sweep', {});
+    await fake.waitFor('conversations.history');
+    await until(
+      async () => (await tdb.db.prisma.slackSend.findUnique({ where: { id: row!.id } }))!.status === 'sent',
+    );
+    const after = await tdb.db.prisma.slackSend.findUnique({ where: { id: row!.id } });
+    expect(after!.status).toBe('sent');
+    expect(after!.ts).toBe(alert.ts);
+    expect(alertMessages().filter((m) => visibleText(m).includes('Cao Thị Crash'))).toHaveLength(1);
+  });
+});
+
+describe('natural questions', () => {
+  it.each([
+    ['why is Acme hot?', 'why Acme'],
+    ['vì sao lead chị Lan nóng?', 'vì sao Lan'],
+    ['vi sao anh Khoa nong vay', 'vi sao Khoa'],
+    ['why lead0903111222', 'why lead0903111222'],
+    ['tại sao khách Thép Việt nóng thế?', 'tại sao Thép Việt'],
+  ])('%s → %s', (q, expected) => {
+    expect(naturalQuestion(q)).toBe(expected);
+  });
+});
