@@ -24,8 +24,10 @@ export const jobSchemas = {
   'slack.send': z.object({ sendId: id }),
   /** Re-ping and escalate Slack alerts left unclaimed past their SLA; re-enqueue stale sends. */
   'slack.sweep': z.object({}),
-  /** Send one digest subscription (later issue; the contract exists already). */
-  'digest.send': z.object({ subscriptionId: id }),
+  /** Every minute: claim the digest subscriptions that are due and enqueue `digest.send` for each. */
+  'digest.tick': z.object({}),
+  /** Send one manager's daily digest (`at`: the due time it is for — one digest per due time). */
+  'digest.send': z.object({ subscriptionId: id, at: z.number().int().optional() }),
 } as const;
 
 export type JobName = keyof typeof jobSchemas;

@@ -13,6 +13,7 @@ describe('queue contracts', () => {
     expect([...JOB_NAMES].sort()).toEqual([
       'decay.sweep',
       'digest.send',
+      'digest.tick',
       'outbox.dispatch',
       'outbox.sweep',
       'slack.send',
