@@ -9,7 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.ts';
 import { ingestEvents } from '../../src/domain/ingest.ts';
 import { buildHttpServer } from '../../src/http/server.ts';
-import { ACTION, NOT_FIT_INPUT, VIEW } from '../../src/integrations/slack/contract.ts';
+import { ACTION, BANT_EDIT_INPUT, NOT_FIT_INPUT, VIEW } from '../../src/integrations/slack/contract.ts';
 import { naturalQuestion } from '../../src/integrations/slack/app.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
@@ -24,6 +24,7 @@ import {
   postSigned,
   slashCommand,
   staticSelectValue,
+  threadReply,
   viewSubmission,
 } from '../helpers/slack-requests.ts';
 
@@ -391,6 +392,166 @@ describe.each(BACKENDS)('Slack app ($name)', ({ open }) => {
     expect(after!.status).toBe('sent');
     expect(after!.ts).toBe(alert.ts);
     expect(alertMessages().filter((m) => visibleText(m).includes('Cao Thị Crash'))).toHaveLength(1);
+  });
+  describe('BANT by conversation', () => {
+    let msgTs = 1795100000;
+    const nextTs = () => `${++msgTs}.000100`;
+    /** The bot's replies in a thread, after the parent. */
+    const botSays = (threadTs: string) =>
+      fake.messages(SQL_CHANNEL, threadTs).filter((m) => m.ts !== threadTs);
+    async function waitSays(threadTs: string, n: number) {
+      await until(async () => botSays(threadTs).length >= n);
+      return botSays(threadTs).map((m) => m.text);
+    }
+    const answer = (
+      threadTs: string,
+      text: string,
+      opts: { eventId?: string; ts?: string; retryNum?: number } = {},
+    ) =>
+      post(
+        eventCallback(
+          threadReply({ text, userId: 'U0LAN', channel: SQL_CHANNEL, threadTs, ts: opts.ts ?? nextTs() }),
+          {
+            eventId: opts.eventId ?? newEventId(),
+          },
+        ),
+        opts.retryNum === undefined ? {} : { retryNum: opts.retryNum },
+      );
+
+    it('asks one question at a time in the alert’s thread, confirms what it understood, accepts corrections and stores each answer', async () => {
+      const { leadId } = await newSqlLead('Đinh Thị Bant');
+      const alert = await alertFor('Đinh Thị Bant');
+      await post(
+        blockActions({
+          actionId: ACTION.startBant,
+          value: leadId,
+          userId: 'U0LAN',
+          channelId: SQL_CHANNEL,
+          messageTs: alert.ts,
+        }),
+      );
+      let says = await waitSays(alert.ts, 1);
+      expect(says[0]).toContain('<@U0LAN>');
+      expect(says[0]).toMatch(/\nNgân sách dự kiến/);
+
+      await answer(alert.ts, 'khoảng 200 triệu');
+      says = await waitSays(alert.ts, 2);
+      expect(says[1]).toBe('Ngân sách: 200.000.000 ₫ — đúng không?');
+
+      // Slack delivers the "yes" twice (a retry of the same event): it counts once.
+      const yesTs = nextTs();
+      const yesId = newEventId();
+      await answer(alert.ts, 'đúng', { ts: yesTs, eventId: yesId });
+      await answer(alert.ts, 'đúng', { ts: yesTs, eventId: yesId, retryNum: 1 });
+      says = await waitSays(alert.ts, 3);
+      expect(says[2]).toMatch(/^Người này có phải là người quyết định/);
+      const budget = await tdb.db.prisma.bantAnswer.findFirst({ where: { leadId, field: 'budget' } });
+      expect(budget!.value).toEqual({ amount: 200_000_000, currency: 'VND' });
+      expect(budget!.source).toBe('slack:U0LAN');
+      const trace = await tdb.db.prisma.scoreTrace.findMany({ where: { leadId, category: 'bant' } });
+      expect(trace.map((t) => t.reasonVi).join('\n')).toMatch(/200\.000\.000/);
+
+      await answer(alert.ts, 'phải hỏi sếp');
+      says = await waitSays(alert.ts, 4);
+      expect(says[3]).toMatch(/— đúng không\?$/);
+      await answer(alert.ts, 'không, anh ấy là giám đốc');
+      says = await waitSays(alert.ts, 5);
+      expect(says[4]).toMatch(/quyết định.*— đúng không\?$/i);
+      await answer(alert.ts, 'ok');
+      says = await waitSays(alert.ts, 6);
+      expect(says[5]).toMatch(/^Khách đã xác nhận nhu cầu/);
+      const authority = await tdb.db.prisma.bantAnswer.findFirst({ where: { leadId, field: 'authority' } });
+      expect(authority!.value).toBe('decision_maker');
+
+      await answer(alert.ts, 'ừm để xem');
+      says = await waitSays(alert.ts, 7);
+      expect(says[6]).toMatch(/chưa hiểu/);
+      await answer(alert.ts, 'bỏ qua');
+      says = await waitSays(alert.ts, 8);
+      expect(says[7]).toMatch(/^Khi nào khách cần/);
+      await answer(alert.ts, 'trong 2 tháng');
+      await waitSays(alert.ts, 9);
+      await answer(alert.ts, 'chuẩn');
+      says = await waitSays(alert.ts, 10);
+      expect(says[9]).toMatch(/Xong BANT/);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(botSays(alert.ts)).toHaveLength(10); // nothing asked twice
+      expect(await tdb.db.prisma.bantAnswer.count({ where: { leadId, field: 'budget' } })).toBe(1);
+    });
+
+    it('skips what is already known with good confidence, and a second Start BANT asks nothing twice', async () => {
+      const { leadId, email } = await newSqlLead('Kiều Văn Known');
+      await ingestEvents(
+        rt.ingest,
+        [
+          {
+            id: `known-${leadId}`,
+            type: 'bant_update',
+            lead: { email },
+            properties: { budget: 300_000_000, authority: 'decision_maker' },
+          },
+        ],
+        { source: 'crm' },
+      );
+      const alert = await alertFor('Kiều Văn Known');
+      const start = () =>
+        post(
+          blockActions({
+            actionId: ACTION.startBant,
+            value: leadId,
+            userId: 'U0LAN',
+            channelId: SQL_CHANNEL,
+            messageTs: alert.ts,
+          }),
+        );
+      await start();
+      await start();
+      const says = await waitSays(alert.ts, 1);
+      expect(says[0]).toMatch(/\nKhách đã xác nhận nhu cầu/);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(botSays(alert.ts)).toHaveLength(1);
+    });
+
+    it('answers can be edited in a modal; what it cannot understand is refused naming the field', async () => {
+      const { leadId } = await newSqlLead('Lâm Thị Edit');
+      const alert = await alertFor('Lâm Thị Edit');
+      await post(
+        blockActions({
+          actionId: ACTION.editBant,
+          value: leadId,
+          userId: 'U0LAN',
+          channelId: SQL_CHANNEL,
+          messageTs: alert.ts,
+        }),
+      );
+      const [opened] = await fake.waitFor('views.open');
+      const view = opened!.body.view as { callback_id: string; private_metadata: string };
+      expect(view.callback_id).toBe(VIEW.bantEdit);
+      const submit = (budget: string, timeline: string) =>
+        post(
+          viewSubmission({
+            callbackId: VIEW.bantEdit,
+            privateMetadata: view.private_metadata,
+            userId: 'U0LAN',
+            values: {
+              [BANT_EDIT_INPUT.budget.block]: { [BANT_EDIT_INPUT.budget.action]: budget },
+              [BANT_EDIT_INPUT.timeline.block]: { [BANT_EDIT_INPUT.timeline.action]: timeline },
+            },
+          }),
+        );
+      const refused = await submit('tầm 1,5 tỷ', 'sớm thôi');
+      expect(refused.json).toMatchObject({
+        response_action: 'errors',
+        errors: { [BANT_EDIT_INPUT.timeline.block]: expect.stringContaining('sớm thôi') },
+      });
+      expect(await tdb.db.prisma.bantAnswer.count({ where: { leadId } })).toBe(0);
+      const ok = await submit('tầm 1,5 tỷ', 'quý 1 năm sau');
+      expect(ok.status).toBe(200);
+      await until(async () => (await tdb.db.prisma.bantAnswer.count({ where: { leadId } })) === 2);
+      const budget = await tdb.db.prisma.bantAnswer.findFirst({ where: { leadId, field: 'budget' } });
+      expect(budget!.value).toEqual({ amount: 1_500_000_000, currency: 'VND' });
+      expect(await tdb.db.prisma.bantAnswer.count({ where: { leadId, field: 'timeline' } })).toBe(1);
+    });
   });
 });
 

@@ -11,15 +11,18 @@ import type { WebClient } from '@slack/web-api';
 import { type BotContext, type BotReply, handleCommand } from '../../bot/commands.ts';
 import type { IngestDeps } from '../../domain/ingest.ts';
 import { ingestEvents } from '../../domain/ingest.ts';
-import { explainLead, type ReadDeps, topLeads } from '../../domain/leads.ts';
+import { explainLead, type ReadDeps, resolveLeadRef, topLeads } from '../../domain/leads.ts';
 import { claimLead } from '../../domain/reps.ts';
 import { AppError, asAppError } from '../../errors/app-error.ts';
+import { type BantField, parseBantText } from '../../parse/index.ts';
 import { foldText } from '../../parse/text.ts';
 import type { Lang } from '../../scoring/types.ts';
 import { changeAlerts } from './alerts.ts';
-import { notFitModal, renderExplanation, renderReply } from './blocks.ts';
+import { handleBantMessage, identityOf, sessionFor, startBant } from './bant.ts';
+import { bantEditModal, notFitModal, renderExplanation, renderReply } from './blocks.ts';
 import {
   ACTION,
+  BANT_EDIT_INPUT,
   type ModalMeta,
   NOT_FIT_INPUT,
   NOT_FIT_REASONS,
@@ -43,6 +46,16 @@ export interface SlackAppDeps extends ReadDeps {
 }
 
 const COMMAND_DEADLINE_MS = 2_000;
+const BANT_FIELDS: readonly BantField[] = ['budget', 'authority', 'need', 'timeline'];
+const EXAMPLE: Record<BantField, { vi: string; en: string }> = {
+  budget: { vi: '“khoảng 200 triệu”, “chưa có ngân sách”', en: '“200 million VND”, “$10k”, “no budget”' },
+  authority: { vi: '“giám đốc”, “phải hỏi sếp”', en: '“decision maker”, “needs his boss”' },
+  need: { vi: '“cần phần mềm CRM”, “chưa có nhu cầu”', en: '“needs a CRM”, “just browsing”' },
+  timeline: {
+    vi: '“trước Tết”, “quý 1 năm sau”, “không vội”',
+    en: '“before Tết”, “Q1 next year”, “no rush”',
+  },
+};
 const SNOOZE_MS: Record<SnoozeOption, number> = {
   '1d': 86_400_000,
   '3d': 3 * 86_400_000,
@@ -167,8 +180,86 @@ export function registerListeners(app: App, deps: SlackAppDeps): void {
     await enqueueSends(deps.queue, ids, deps.logger);
   });
 
+  // ---- BANT ----------------------------------------------------------------------------------
+  app.action<BlockAction>(ACTION.startBant, async ({ ack, body, action }) => {
+    await ack();
+    const leadId = (action as { value?: string }).value ?? '';
+    const channel = body.container?.channel_id ?? body.channel?.id;
+    const threadTs = body.container?.message_ts;
+    if (!channel || !threadTs) return;
+    const who = await rep(body.user.id);
+    await startBant(deps, { leadId, rep: who, lang: who.language, channel, threadTs });
+  });
+
+  app.action<BlockAction>(ACTION.editBant, async ({ ack, body, action, client }) => {
+    await ack();
+    const leadId = (action as { value?: string }).value ?? '';
+    const who = await rep(body.user.id);
+    const e = await explainLead(deps, leadId);
+    const line = (b: (typeof e.bant)['budget']) => ({
+      known: b.known,
+      points: b.points,
+      ...(b.value ? { value: b.value } : {}),
+    });
+    const current = {
+      budget: line(e.bant.budget),
+      authority: line(e.bant.authority),
+      need: line(e.bant.need),
+      timeline: line(e.bant.timeline),
+    };
+    await client.views.open({
+      trigger_id: body.trigger_id,
+      view: bantEditModal({ leadId }, current, who.language) as never,
+    });
+  });
+
+  app.view(VIEW.bantEdit, async ({ ack, body, view }) => {
+    const meta = JSON.parse(view.private_metadata || '{}') as ModalMeta;
+    const who = await rep(body.user.id);
+    const lang = who.language;
+    const now = deps.now();
+    const properties: Record<string, unknown> = {};
+    const errors: Record<string, string> = {};
+    for (const field of BANT_FIELDS) {
+      const ids = BANT_EDIT_INPUT[field];
+      const text = view.state.values[ids.block]?.[ids.action]?.value?.trim();
+      if (!text) continue;
+      const value = parseBantText(field, text, now);
+      if (value === null) {
+        errors[ids.block] =
+          lang === 'vi'
+            ? `Mình chưa hiểu “${text}”. Ví dụ: ${EXAMPLE[field].vi}`
+            : `Could not understand “${text}”. E.g. ${EXAMPLE[field].en}`;
+      } else {
+        properties[field] = field === 'need' ? (value as { confirmed: boolean }).confirmed : value;
+      }
+    }
+    if (Object.keys(errors).length > 0) {
+      await ack({ response_action: 'errors', errors });
+      return;
+    }
+    await ack();
+    if (Object.keys(properties).length === 0) return;
+    await ingestEvents(
+      deps.ingest,
+      [
+        {
+          id: `slack:bant-edit:${view.id}:${view.hash ?? ''}`,
+          type: 'bant_update',
+          occurredAt: new Date(now).toISOString(),
+          lead: await identityOf(deps, meta.leadId),
+          properties: { ...properties, source: `slack:${body.user.id}`, confidence: 1 },
+        },
+      ],
+      { source: 'slack' },
+    );
+  });
+
   // ---- Mentions and DMs ----------------------------------------------------------------------
   app.event('app_mention', async ({ event, body }) => {
+    // In a BANT thread the message listener takes the rep's words as an answer.
+    if (event.thread_ts && event.user && (await sessionFor(deps, event.channel, event.thread_ts, event.user)))
+      return;
     const text = event.text.replace(/<@[A-Z0-9]+>/g, '').trim();
     const eventId = (body as { event_id?: string }).event_id ?? event.ts;
     await answerInThread(deps, rep, {
@@ -191,7 +282,13 @@ export function registerListeners(app: App, deps: SlackAppDeps): void {
       bot_id?: string;
       channel: string;
     };
-    if (m.channel_type !== 'im' || m.subtype || m.bot_id || !m.user) return;
+    if (m.subtype || m.bot_id || !m.user) return;
+    const session = await sessionFor(deps, m.channel, m.thread_ts, m.user);
+    if (session) {
+      await handleBantMessage(deps, session, { ts: m.ts, text: m.text ?? '' });
+      return;
+    }
+    if (m.channel_type !== 'im') return;
     const eventId = (body as { event_id?: string }).event_id ?? m.ts;
     await answerInThread(deps, rep, {
       eventId,
@@ -223,6 +320,33 @@ export async function runSlashCommand(
         type: 'mine',
         lang: folded === 'mine' ? 'en' : 'vi',
         leads: await topLeads(deps, { ownerId: who.id, limit: 20 }),
+      };
+    }
+    const bant = /^bant\s+(.+)$/i.exec(text.trim());
+    if (bant) {
+      const leadId = await resolveLeadRef(deps, bant[1]!.trim(), { allowName: true }).catch(
+        (err: unknown) => {
+          throw asAppError(err).code === 'NOT_FOUND'
+            ? new AppError(
+                'NOT_FOUND',
+                lang === 'vi'
+                  ? `Không tìm thấy lead “${bant[1]!.trim()}”`
+                  : `No lead matches “${bant[1]!.trim()}”`,
+              )
+            : err;
+        },
+      );
+      const dm = await deps.client.conversations.open({ users: userId });
+      const channel = dm.channel?.id;
+      if (!channel) throw new AppError('INTERNAL', 'Slack did not open a DM');
+      await startBant(deps, { leadId, rep: who, lang, channel, threadTs: '' });
+      return {
+        type: 'notice',
+        lang,
+        text:
+          lang === 'vi'
+            ? `Mình hỏi BANT trong tin nhắn riêng với bạn nhé (<#${channel}>).`
+            : `I’ll ask the BANT questions in our DM (<#${channel}>).`,
       };
     }
     const repAdd = /^rep add\s+<@([UW][A-Z0-9]+)(?:\|[^>]*)?>\s*(.*)$/i.exec(text.trim());
@@ -277,17 +401,6 @@ async function addRep(
         ? `Đã thêm <@${userId}> (${added.name}) vào đội sales${where}.`
         : `Added <@${userId}> (${added.name}) to the sales team${where}.`,
   };
-}
-
-/** One identity of the lead, to address an event to it (events name leads by identity). */
-async function identityOf(deps: SlackAppDeps, leadId: string): Promise<Record<string, string>> {
-  const id = await deps.db.prisma.leadIdentity.findFirst({
-    where: { leadId },
-    orderBy: { createdAt: 'asc' },
-  });
-  if (!id) throw new AppError('NOT_FOUND', `No lead ${leadId}`);
-  const field = { email: 'email', phone: 'phone', zalo: 'zaloUserId', external: 'externalId' }[id.kind];
-  return { [field ?? 'externalId']: id.value };
 }
 
 function error(lang: Lang, code: string, message: string): BotReply {
