@@ -56,6 +56,12 @@ const envSchema = z.object({
   SLACK_SLA_MINUTES: int(30, 1, 7 * 24 * 60),
   /** Minimum gap between two messages Hotlead posts to one channel (Slack allows ~1/s). */
   SLACK_CHANNEL_INTERVAL_MS: int(1000, 0, 60_000),
+  // --- OpenAI (optional): reads BANT answers the parser cannot, phrases "why" answers.
+  OPENAI_API_KEY: optionalString,
+  /** API base URL (proxies, tests); OpenAI's own by default. */
+  OPENAI_BASE_URL: url(['http', 'https']),
+  OPENAI_MODEL: z.preprocess(emptyAsUndefined, z.string().default('gpt-4o-mini')),
+  // --- end OpenAI
   LOG_LEVEL: z.preprocess(
     emptyAsUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -79,7 +85,15 @@ export type Config = {
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   /** Set when Slack is configured; the console channel steps aside then. */
   slack: SlackConfig | undefined;
+  /** Set when OPENAI_API_KEY is; without it every LLM feature falls back to the deterministic path. */
+  openai: OpenAiConfig | undefined;
 };
+
+export interface OpenAiConfig {
+  apiKey: string;
+  baseUrl: string | undefined;
+  model: string;
+}
 
 export interface SlackConfig {
   botToken: string;
@@ -106,6 +120,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   return {
     slack: slackConfig(e),
+    openai: openAiConfig(e),
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     dataDir: path.resolve(e.HOTLEAD_DATA_DIR),
@@ -121,6 +136,16 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     queuePrefix: e.HOTLEAD_QUEUE_PREFIX,
     logLevel: e.LOG_LEVEL,
   };
+}
+
+function openAiConfig(e: z.infer<typeof envSchema>): OpenAiConfig | undefined {
+  if (e.OPENAI_API_KEY === undefined) {
+    if (e.OPENAI_BASE_URL === undefined) return undefined;
+    throw new AppError('BAD_CONFIG', 'OpenAI is partly configured: set OPENAI_API_KEY', {
+      details: [{ path: 'OPENAI_API_KEY', message: 'required when OPENAI_BASE_URL is set' }],
+    });
+  }
+  return { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL };
 }
 
 function slackConfig(e: z.infer<typeof envSchema>): SlackConfig | undefined {

@@ -121,6 +121,8 @@ export async function createRuntime(
         await queue.schedule('outbox.sweep', {}, config.outboxPollMs);
         await queue.schedule('decay.sweep', {}, config.decaySweepMs);
         if (slack) await queue.schedule('slack.sweep', {}, config.outboxPollMs);
+        // Managers' daily digests: claim the due ones every minute.
+        if (slack) await queue.schedule('digest.tick', {}, 60_000);
       },
       async close() {
         await slack?.stop();

@@ -4,17 +4,23 @@
  * Assertions are on what people see in Slack (messages, their buttons, ephemerals, modals) and
  * on the lead's state — never on internal calls.
  */
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config.ts';
 import { ingestEvents } from '../../src/domain/ingest.ts';
-import { buildHttpServer } from '../../src/http/server.ts';
 import { ACTION, BANT_EDIT_INPUT, NOT_FIT_INPUT, VIEW } from '../../src/integrations/slack/contract.ts';
 import { naturalQuestion } from '../../src/integrations/slack/app.ts';
-import { createLogger } from '../../src/logger.ts';
-import { createRuntime, type Runtime } from '../../src/runtime.ts';
+import { linkRepsByEmail } from '../../src/integrations/slack/people.ts';
+import type { Runtime } from '../../src/runtime.ts';
 import { BACKENDS, type TestDb } from '../helpers/db.ts';
-import { type FakeMessage, type FakeSlack, startFakeSlack } from '../helpers/fake-slack.ts';
+import type { FakeMessage, FakeSlack } from '../helpers/fake-slack.ts';
+import {
+  actionIds,
+  SECRET,
+  SQL_CHANNEL,
+  type SlackHarness,
+  startSlackHarness,
+  until,
+  visibleText,
+} from '../helpers/slack-app.ts';
 import {
   appMention,
   blockActions,
@@ -28,65 +34,18 @@ import {
   viewSubmission,
 } from '../helpers/slack-requests.ts';
 
-const SECRET = 'test-signing-secret';
-
-async function until(check: () => Promise<boolean>, timeoutMs = 3000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-const SQL_CHANNEL = 'C0SQL';
-
-/** Every text in a message's blocks, joined: what a person reads. */
-function visibleText(m: { text?: string; blocks?: unknown[] }): string {
-  const out: string[] = [];
-  const walk = (v: unknown) => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') {
-      for (const [k, x] of Object.entries(v)) {
-        if (k === 'text' && typeof x === 'string') out.push(x);
-        else walk(x);
-      }
-    }
-  };
-  walk(m.blocks ?? []);
-  return out.join('\n');
-}
-
-function actionIds(m: { blocks?: unknown[] }): string[] {
-  const ids: string[] = [];
-  for (const b of (m.blocks ?? []) as { type: string; elements?: { action_id?: string }[] }[]) {
-    if (b.type === 'actions') for (const e of b.elements ?? []) if (e.action_id) ids.push(e.action_id);
-  }
-  return ids;
-}
-
 describe.each(BACKENDS)('Slack app ($name)', ({ open }) => {
   let tdb: TestDb;
+  let h: SlackHarness;
   let fake: FakeSlack;
   let rt: Runtime;
-  let http: FastifyInstance;
   let base: string;
   const clock = { now: Date.parse('2026-11-23T03:00:00Z') };
 
   beforeAll(async () => {
     tdb = await open();
-    fake = await startFakeSlack();
-    const config = parseConfig({
-      LOG_LEVEL: 'silent',
-      SLACK_BOT_TOKEN: 'xoxb-test',
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_SQL_CHANNEL: SQL_CHANNEL,
-      SLACK_API_URL: fake.url,
-      SLACK_CHANNEL_INTERVAL_MS: '0',
-    });
-    rt = await createRuntime(config, createLogger(config), { db: tdb.db, now: () => clock.now });
-    await rt.startWorker();
-    http = buildHttpServer({ db: rt.db, ingest: rt.ingest, logger: rt.logger, slack: rt.slack?.receiver });
-    base = await http.listen({ host: '127.0.0.1', port: 0 });
-    await rt.slack?.start();
+    h = await startSlackHarness(tdb, clock);
+    ({ fake, rt, base } = h);
     fake.addUser({
       id: 'U0LAN',
       email: 'lan@hotlead.vn',
@@ -117,10 +76,7 @@ describe.each(BACKENDS)('Slack app ($name)', ({ open }) => {
     }
   });
   afterAll(async () => {
-    await http?.close();
-    await rt?.slack?.stop();
-    await rt?.queue.close(); // the database is the test's: tdb.cleanup closes it
-    await fake?.close();
+    await h?.close();
     await tdb?.cleanup();
   });
   beforeEach(() => fake.reset());
@@ -157,8 +113,7 @@ describe.each(BACKENDS)('Slack app ($name)', ({ open }) => {
     expect(msg, `alert for ${name}`).toBeDefined();
     return msg!;
   }
-  const post = (body: string, opts: { retryNum?: number; timestampSec?: number; signature?: string } = {}) =>
-    postSigned(base, body, { secret: SECRET, ...opts });
+  const post: SlackHarness['post'] = (body, opts) => h.post(body, opts);
 
   it('posts a new SQL to the channel with who, score, reasons and the rep’s buttons, and DMs the routed rep', async () => {
     const { leadId } = await newSqlLead('Nguyễn Thị Hoa');
@@ -393,6 +348,94 @@ describe.each(BACKENDS)('Slack app ($name)', ({ open }) => {
     expect(after!.ts).toBe(alert.ts);
     expect(alertMessages().filter((m) => visibleText(m).includes('Cao Thị Crash'))).toHaveLength(1);
   });
+  it('an alert unclaimed past its SLA is re-pinged to its rep and escalated to managers, once', async () => {
+    await tdb.db.prisma.rep.upsert({
+      where: { id: 'rp_boss' },
+      update: {},
+      create: {
+        id: 'rp_boss',
+        name: 'Sếp Hùng',
+        email: 'hung@hotlead.vn',
+        slackUserId: 'U0BOSS',
+        role: 'manager',
+        industries: [],
+      },
+    });
+    await newSqlLead('Quách Văn Sla');
+    const alert = await alertFor('Quách Văn Sla');
+    const rep = /<@(U0LAN|U0MINH)>/.exec(visibleText(alert))![1]!;
+    clock.now += 31 * 60_000;
+    await rt.queue.enqueue('slack.sweep', {});
+    const [ping] = await fake.waitFor(
+      (c) => c.method === 'chat.postMessage' && c.body.thread_ts === alert.ts,
+    );
+    expect(String(ping!.body.text)).toContain(`<@${rep}>`);
+    expect(String(ping!.body.text)).toMatch(/chưa được nhận sau 30 phút/);
+    await fake.waitFor(
+      (c) =>
+        c.method === 'chat.postMessage' &&
+        c.body.channel === 'U0BOSS' &&
+        String(c.body.text).includes('Quách Văn Sla'),
+    );
+    await fake.waitFor(
+      (c) =>
+        c.method === 'chat.postMessage' && c.body.channel === rep && String(c.body.text).includes('30 phút'),
+    );
+    await rt.queue.enqueue('slack.sweep', {});
+    await new Promise((r) => setTimeout(r, 300));
+    expect(fake.callsTo('chat.postMessage').filter((c) => c.body.thread_ts === alert.ts)).toHaveLength(1);
+    expect(
+      fake
+        .callsTo('chat.postMessage')
+        .filter((c) => c.body.channel === 'U0BOSS' && String(c.body.text).includes('Quách Văn Sla')),
+    ).toHaveLength(1);
+  });
+
+  it('a snoozed alert comes back open when its time is up', async () => {
+    const { leadId } = await newSqlLead('Ninh Thị Wake');
+    const alert = await alertFor('Ninh Thị Wake');
+    await post(
+      blockActions({
+        actionId: ACTION.snooze,
+        selectedOption: { value: `${leadId}|1d`, text: '1 ngày' },
+        userId: 'U0MINH',
+        channelId: SQL_CHANNEL,
+        messageTs: alert.ts,
+      }),
+    );
+    await fake.waitFor('chat.update');
+    expect(visibleText(alertMessages().find((m) => m.ts === alert.ts)!)).toMatch(/Hoãn đến/);
+    clock.now += 24 * 3_600_000 + 60_000;
+    await rt.queue.enqueue('slack.sweep', {});
+    await fake.waitFor((c) => c.method === 'chat.postMessage' && c.body.thread_ts === alert.ts);
+    await until(
+      async () => !visibleText(alertMessages().find((m) => m.ts === alert.ts)!).includes('Hoãn đến'),
+    );
+    expect(actionIds(alertMessages().find((m) => m.ts === alert.ts)!)).toContain(ACTION.claim);
+  });
+
+  it('a rep known only by email is linked to their Slack user by users.lookupByEmail', async () => {
+    fake.addUser({ id: 'U0AN', email: 'an@hotlead.vn', name: 'an', real_name: 'Võ An' });
+    await tdb.db.prisma.rep.create({
+      data: { id: 'rp_an', name: 'Võ An', email: 'an@hotlead.vn', industries: [], active: false },
+    });
+    await tdb.db.prisma.rep.create({
+      data: { id: 'rp_ghost', name: 'Ghost', email: 'ghost@nowhere.vn', industries: [], active: false },
+    });
+    await tdb.db.prisma.rep.updateMany({
+      where: { id: { in: ['rp_an', 'rp_ghost'] } },
+      data: { active: true },
+    });
+    expect(await linkRepsByEmail(tdb.db, rt.slack!.client)).toBe(1);
+    expect((await tdb.db.prisma.rep.findUnique({ where: { id: 'rp_an' } }))!.slackUserId).toBe('U0AN');
+    expect((await tdb.db.prisma.rep.findUnique({ where: { id: 'rp_ghost' } }))!.slackUserId).toBeNull();
+    // Back out of routing so the other tests keep their two reps.
+    await tdb.db.prisma.rep.updateMany({
+      where: { id: { in: ['rp_an', 'rp_ghost'] } },
+      data: { active: false },
+    });
+  });
+
   describe('BANT by conversation', () => {
     let msgTs = 1795100000;
     const nextTs = () => `${++msgTs}.000100`;

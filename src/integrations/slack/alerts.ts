@@ -10,7 +10,7 @@ import type { Sql } from '../../db/sql.ts';
 import { newId } from '../../domain/ids.ts';
 import { explainLead, type ReadDeps } from '../../domain/leads.ts';
 import type { Lang, Stage } from '../../scoring/types.ts';
-import { renderAlert } from './blocks.ts';
+import { esc, renderAlert } from './blocks.ts';
 import type { AlertStatus, AlertView, SlackPerson } from './contract.ts';
 import { enqueueSends, insertSends, type Materialised, type SendRequest, type SenderDeps } from './sender.ts';
 
@@ -87,7 +87,9 @@ const ROUTING_LOCK = 0x484c5254; // "HLRT"
 /**
  * Round-robin among active reps under their cap of open SQLs, preferring reps whose territory
  * matches the lead's city or whose industries include the lead's industry; the least recently
- * routed eligible rep gets the lead. Null when no rep is eligible (the alert still posts).
+ * routed eligible rep gets the lead. Only reps Slack knows (linked by id or email) can be
+ * mentioned and DM'd, so only they are routed to. Null when no rep is eligible (the alert
+ * still posts, unassigned).
  */
 export async function routeLead(tx: Sql, leadId: string): Promise<RoutedRep | null> {
   await tx.query('SELECT pg_advisory_xact_lock($1::int)', [ROUTING_LOCK]);
@@ -97,7 +99,7 @@ export async function routeLead(tx: Sql, leadId: string): Promise<RoutedRep | nu
             ((r.territory IS NOT NULL AND lower(r.territory) = lower(l.city))
               OR (l.industry IS NOT NULL AND lower(l.industry) = ANY (SELECT lower(x) FROM unnest(r.industries) x))) AS matches
      FROM rep r CROSS JOIN l
-     WHERE r.active AND r.role = 'rep'
+     WHERE r.active AND r.role = 'rep' AND r.slack_user_id IS NOT NULL
        AND (SELECT count(*) FROM lead o WHERE o.owner_id = r.id AND o.stage = 'SQL')
          + (SELECT count(*) FROM slack_alert a WHERE a.rep_id = r.id AND a.status IN ('open', 'snoozed')) < r.max_open_sql
      ORDER BY 4 DESC,
@@ -134,7 +136,7 @@ export async function materialiseAlert(
   if (!view) return null;
   const { row } = view;
   if (as === 'dm') {
-    const who = [view.view.name, view.view.title, view.view.company].filter(Boolean).join(' · ');
+    const who = esc([view.view.name, view.view.title, view.view.company].filter(Boolean).join(' · '));
     const vi = view.view.lang === 'vi';
     return {
       message: {
@@ -288,4 +290,113 @@ export async function changeAlerts(
     })),
     now,
   );
+}
+
+/**
+ * The alert SLA, run by the `slack.sweep` job: an alert still unclaimed past its due time is
+ * re-pinged to its rep (in its thread and by DM) and escalated to the managers, once; a
+ * snoozed alert whose time has come is back open with a fresh SLA. Every step is a
+ * compare-and-set, so concurrent sweeps do each thing once.
+ */
+export async function sweepAlerts(deps: AlertDeps): Promise<void> {
+  const now = deps.now();
+  const iso = new Date(now).toISOString();
+  const ids = await deps.db.transaction(async (tx) => {
+    const woken = await tx.query<{
+      id: string;
+      lead_id: string;
+      channel: string;
+      ts: string | null;
+      version: number;
+      rep: string | null;
+      lang: string;
+    }>(
+      `UPDATE slack_alert a SET status = 'open', snoozed_until = NULL, escalated_at = NULL, version = version + 1,
+         sla_due_at = $2::timestamptz
+       WHERE status = 'snoozed' AND snoozed_until <= $1::timestamptz
+       RETURNING id, lead_id, channel, ts, version, lang,
+         (SELECT slack_user_id FROM rep WHERE id = a.rep_id) AS rep`,
+      [iso, new Date(now + deps.slaMs).toISOString()],
+    );
+    const late = await tx.query<{
+      id: string;
+      lead_id: string;
+      channel: string;
+      ts: string | null;
+      rep: string | null;
+      lang: string;
+      name: string | null;
+    }>(
+      `UPDATE slack_alert a SET escalated_at = $1::timestamptz
+       WHERE status = 'open' AND escalated_at IS NULL AND sla_due_at <= $1::timestamptz AND ts IS NOT NULL
+       RETURNING id, lead_id, channel, ts, lang,
+         (SELECT slack_user_id FROM rep WHERE id = a.rep_id) AS rep,
+         (SELECT name FROM lead WHERE id = a.lead_id) AS name`,
+      [iso],
+    );
+    const managers = late.length
+      ? await tx.query<{ id: string; slack_user_id: string }>(
+          `SELECT id, slack_user_id FROM rep WHERE role = 'manager' AND active AND slack_user_id IS NOT NULL`,
+        )
+      : [];
+    const sends: SendRequest[] = [];
+    for (const w of woken) {
+      sends.push({
+        dedupeKey: `alert:${w.id}:v${w.version}`,
+        kind: 'update',
+        channel: w.channel,
+        payload: { alertId: w.id, as: 'update' },
+        alertId: w.id,
+      });
+      if (w.ts) {
+        const text =
+          w.lang === 'en'
+            ? `⏰ Snooze is over: this lead is open again${w.rep ? ` — <@${w.rep}>` : ''}.`
+            : `⏰ Hết thời gian hoãn: lead này mở lại${w.rep ? ` — <@${w.rep}>` : ''}.`;
+        sends.push(threadNote(`alert:${w.id}:v${w.version}:woken`, w.channel, w.ts, text));
+      }
+    }
+    const minutes = Math.round(deps.slaMs / 60_000);
+    for (const l of late) {
+      const vi = l.lang !== 'en';
+      const who = esc(l.name ?? l.lead_id);
+      const ping = vi
+        ? `⏰ Lead *${who}* chưa được nhận sau ${minutes} phút${l.rep ? ` — <@${l.rep}> nhận giúp nhé` : ''}. Đã báo quản lý.`
+        : `⏰ *${who}* is still unclaimed after ${minutes} min${l.rep ? ` — <@${l.rep}>, please claim it` : ''}. Managers notified.`;
+      sends.push(threadNote(`sla:${l.id}`, l.channel, l.ts!, ping));
+      if (l.rep) sends.push(dm(`sla:${l.id}:dm`, l.rep, ping));
+      const link = `<#${l.channel}>`;
+      for (const m of managers) {
+        sends.push(
+          dm(
+            `sla:${l.id}:mgr:${m.id}`,
+            m.slack_user_id,
+            vi
+              ? `⚠ Lead SQL *${who}* chưa ai nhận sau ${minutes} phút${l.rep ? ` (giao cho <@${l.rep}>)` : ''}. Xem trong ${link}.`
+              : `⚠ SQL lead *${who}* is unclaimed after ${minutes} min${l.rep ? ` (routed to <@${l.rep}>)` : ''}. See ${link}.`,
+          ),
+        );
+      }
+    }
+    return insertSends(tx, sends, now);
+  });
+  await enqueueSends(deps.queue, ids, deps.logger);
+}
+
+function threadNote(dedupeKey: string, channel: string, threadTs: string, text: string): SendRequest {
+  return {
+    dedupeKey,
+    kind: 'post',
+    channel,
+    payload: { message: { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] }, threadTs },
+  };
+}
+
+function dm(dedupeKey: string, userId: string, text: string): SendRequest {
+  return {
+    dedupeKey,
+    kind: 'post',
+    channel: userId,
+    payload: { message: { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] } },
+  };
 }

@@ -19,6 +19,7 @@ import { foldText } from '../../parse/text.ts';
 import type { Lang } from '../../scoring/types.ts';
 import { changeAlerts } from './alerts.ts';
 import { handleBantMessage, identityOf, sessionFor, startBant } from './bant.ts';
+import { digestArgs, digestCommand } from './digest.ts';
 import { bantEditModal, notFitModal, renderExplanation, renderReply } from './blocks.ts';
 import {
   ACTION,
@@ -322,6 +323,8 @@ export async function runSlashCommand(
         leads: await topLeads(deps, { ownerId: who.id, limit: 20 }),
       };
     }
+    const digest = digestArgs(text);
+    if (digest !== null) return await digestCommand(deps, who, digest);
     const bant = /^bant\s+(.+)$/i.exec(text.trim());
     if (bant) {
       const leadId = await resolveLeadRef(deps, bant[1]!.trim(), { allowName: true }).catch(

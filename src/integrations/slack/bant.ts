@@ -21,6 +21,7 @@ import {
 import { readConfirmationReply } from '../../parse/confirm.ts';
 import type { Lang } from '../../scoring/types.ts';
 import type { SlackAppDeps } from './app.ts';
+import { esc } from './blocks.ts';
 import { ACTION } from './contract.ts';
 import { enqueueSends, insertSends } from './sender.ts';
 
@@ -210,7 +211,7 @@ export async function startBant(
   const known = await knownFields(deps, args.leadId);
   const first = nextField(known, []);
   const e = await explainLead(deps, args.leadId);
-  const who = e.lead.name ?? e.leadId;
+  const who = esc(e.lead.name ?? e.leadId);
   const vi = args.lang === 'vi';
   const ids = await deps.db.transaction(async (tx) => {
     const [row] = await tx.query<{ id: string; step: number; status: string; field: string | null }>(
@@ -324,8 +325,8 @@ export async function handleBantMessage(
     said = [
       ...said,
       vi
-        ? `Xong BANT cho *${e.lead.name ?? e.leadId}*: ${summary(e.bant, 'vi')}. Điểm hiện tại: ${e.score} (${e.stage}).`
-        : `BANT done for *${e.lead.name ?? e.leadId}*: ${summary(e.bant, 'en')}. Score now: ${e.score} (${e.stage}).`,
+        ? `Xong BANT cho *${esc(e.lead.name ?? e.leadId)}*: ${summary(e.bant, 'vi')}. Điểm hiện tại: ${e.score} (${e.stage}).`
+        : `BANT done for *${esc(e.lead.name ?? e.leadId)}*: ${summary(e.bant, 'en')}. Score now: ${e.score} (${e.stage}).`,
     ];
   }
   const ids = await deps.db.transaction(async (tx) => {

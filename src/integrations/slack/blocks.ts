@@ -357,7 +357,7 @@ const HELP: { command: string; what: Text }[] = [
     },
   },
   {
-    command: 'rep add @user',
+    command: 'rep add @user [territory]',
     what: {
       vi: 'đăng ký một người là sales (khớp theo email Slack)',
       en: 'register a rep (matched by Slack email)',
@@ -368,6 +368,7 @@ const HELP: { command: string; what: Text }[] = [
     what: { vi: 'nhận bản tóm tắt hằng ngày lúc HH:MM', en: 'get the daily digest at HH:MM' },
   },
   { command: 'digest now', what: { vi: 'gửi bản tóm tắt ngay', en: 'send the digest now' } },
+  { command: 'digest off', what: { vi: 'tắt bản tóm tắt hằng ngày', en: 'stop the daily digest' } },
   { command: 'help', what: { vi: 'danh sách lệnh', en: 'this list' } },
 ];
 

@@ -12,14 +12,16 @@ import type { ReadDeps } from '../../domain/leads.ts';
 import type { JobHandlers, JobQueue } from '../../jobs/queue.ts';
 import type { Logger } from '../../logger.ts';
 import type { Lang } from '../../scoring/types.ts';
-import { AlertNotPostedYet, createSlackChannel, materialiseAlert } from './alerts.ts';
+import { AlertNotPostedYet, createSlackChannel, materialiseAlert, sweepAlerts } from './alerts.ts';
 import { registerListeners } from './app.ts';
+import { linkRepsByEmail } from './people.ts';
+import { type DigestDeps, digestHandlers, registerHome } from './digest.ts';
 import { FastifySlackReceiver } from './receiver.ts';
 import { dueSends, pushSlot, runSend, type SenderDeps, sendJobId } from './sender.ts';
 
 export interface SlackIntegration {
   channel: ChatChannel;
-  handlers: Pick<JobHandlers, 'slack.send' | 'slack.sweep'>;
+  handlers: Pick<JobHandlers, 'slack.send' | 'slack.sweep' | 'digest.tick' | 'digest.send'>;
   client: WebClient;
   /** The Bolt app on the server's `/slack/events` route (HTTP mode) … */
   receiver: FastifySlackReceiver | null;
@@ -73,6 +75,9 @@ export function createSlackIntegration(deps: SlackIntegrationDeps): SlackIntegra
     }
   });
 
+  // ---- Digest and App Home (digest.ts) ----
+  const digestDeps: DigestDeps = { ...deps, client };
+
   const receiver = config.appToken
     ? null
     : new FastifySlackReceiver({ signingSecret: config.signingSecret ?? '', logger: deps.logger });
@@ -96,6 +101,8 @@ export function createSlackIntegration(deps: SlackIntegrationDeps): SlackIntegra
       timeZone,
       slaMs: config.slaMs,
     });
+    // ---- Digest and App Home (digest.ts) ----
+    registerHome(a, digestDeps);
     return a;
   };
   if (receiver) app = makeApp();
@@ -115,6 +122,7 @@ export function createSlackIntegration(deps: SlackIntegrationDeps): SlackIntegra
         }
       },
       'slack.sweep': async () => {
+        await sweepAlerts(alertDeps);
         for (const row of await dueSends(sender)) {
           await deps.queue.enqueue(
             'slack.send',
@@ -123,9 +131,15 @@ export function createSlackIntegration(deps: SlackIntegrationDeps): SlackIntegra
           );
         }
       },
+      // ---- Digest (digest.ts): digest.tick, digest.send ----
+      ...digestHandlers(digestDeps),
     },
     async start() {
       if (!app) app = makeApp();
+      // Reps known by email (CLI, CRM) get their Slack id, so routing can mention and DM them.
+      linkRepsByEmail(deps.db, client).catch((err: unknown) => {
+        deps.logger.warn({ err }, 'could not look reps up in Slack by email');
+      });
       if (!receiver) await app.start();
     },
     async stop() {

@@ -88,3 +88,28 @@ function toSlackRep(
     language: r.language === 'en' ? 'en' : 'vi',
   };
 }
+
+/**
+ * Reps known by email but not yet by Slack id (added from the CLI or a CRM sync) are looked up
+ * with `users.lookupByEmail` and linked, so routing can mention and DM them. Returns how many
+ * were linked; a rep Slack does not know stays unlinked (and is not routed to).
+ */
+export async function linkRepsByEmail(db: Database, client: WebClient, limit = 50): Promise<number> {
+  const reps = await db.prisma.rep.findMany({
+    where: { slackUserId: null, email: { not: null }, active: true },
+    take: limit,
+  });
+  let linked = 0;
+  for (const rep of reps) {
+    try {
+      const res = await client.users.lookupByEmail({ email: rep.email! });
+      const id = res.user?.id;
+      if (!id) continue;
+      await db.prisma.rep.updateMany({ where: { id: rep.id, slackUserId: null }, data: { slackUserId: id } });
+      linked += 1;
+    } catch (err) {
+      if ((err as { data?: { error?: string } }).data?.error !== 'users_not_found') throw err;
+    }
+  }
+  return linked;
+}

@@ -1,0 +1,99 @@
+/**
+ * The Slack app as tests drive it: a production runtime (createRuntime) with Slack configured,
+ * the real Bolt app behind Hotlead's HTTP server, the real WebClient talking to the fake Slack
+ * Web API, and a clock the test moves. Plus what a person reads in a message.
+ */
+import type { FastifyInstance } from 'fastify';
+import { parseConfig } from '../../src/config.ts';
+import { buildHttpServer } from '../../src/http/server.ts';
+import { createLogger } from '../../src/logger.ts';
+import { createRuntime, type Runtime } from '../../src/runtime.ts';
+import type { TestDb } from './db.ts';
+import { type FakeSlack, startFakeSlack } from './fake-slack.ts';
+import { type PostSignedResult, postSigned } from './slack-requests.ts';
+
+export const SECRET = 'test-signing-secret';
+export const SQL_CHANNEL = 'C0SQL';
+
+export interface SlackHarness {
+  fake: FakeSlack;
+  rt: Runtime;
+  http: FastifyInstance;
+  /** Base URL of Hotlead's HTTP server. */
+  base: string;
+  /** Signs and posts a Slack request body to `/slack/events`. */
+  post(
+    body: string,
+    opts?: { retryNum?: number; timestampSec?: number; signature?: string },
+  ): Promise<PostSignedResult>;
+  close(): Promise<void>;
+}
+
+export async function startSlackHarness(tdb: TestDb, clock: { now: number }): Promise<SlackHarness> {
+  const fake = await startFakeSlack();
+  const config = parseConfig({
+    LOG_LEVEL: 'silent',
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_SQL_CHANNEL: SQL_CHANNEL,
+    SLACK_API_URL: fake.url,
+    SLACK_CHANNEL_INTERVAL_MS: '0',
+  });
+  const rt = await createRuntime(config, createLogger(config), { db: tdb.db, now: () => clock.now });
+  await rt.startWorker();
+  const http = buildHttpServer({
+    db: rt.db,
+    ingest: rt.ingest,
+    logger: rt.logger,
+    slack: rt.slack?.receiver,
+  });
+  const base = await http.listen({ host: '127.0.0.1', port: 0 });
+  await rt.slack?.start();
+  return {
+    fake,
+    rt,
+    http,
+    base,
+    post: (body, opts = {}) => postSigned(base, body, { secret: SECRET, ...opts }),
+    async close() {
+      await http.close();
+      await rt.slack?.stop();
+      await rt.queue.close(); // the database is the test's: its cleanup closes it
+      await fake.close();
+    },
+  };
+}
+
+/** Every text in a message's or view's blocks, joined: what a person reads. */
+export function visibleText(m: { text?: string; blocks?: unknown[] }): string {
+  const out: string[] = [];
+  const walk = (v: unknown) => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (k === 'text' && typeof x === 'string') out.push(x);
+        else walk(x);
+      }
+    }
+  };
+  walk(m.blocks ?? []);
+  return out.join('\n');
+}
+
+/** action_ids of the buttons and menus a message offers. */
+export function actionIds(m: { blocks?: unknown[] }): string[] {
+  const ids: string[] = [];
+  for (const b of (m.blocks ?? []) as { type: string; elements?: { action_id?: string }[] }[]) {
+    if (b.type === 'actions') for (const e of b.elements ?? []) if (e.action_id) ids.push(e.action_id);
+  }
+  return ids;
+}
+
+/** Polls until `check` holds (work after Slack's ack happens asynchronously). */
+export async function until(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
