@@ -5,14 +5,17 @@
  *     embedded PGlite and on Postgres (events/s, p50/p99 per batch);
  *  3. floor: the same rows the Postgres ingestion wrote, written by raw batched `pg`
  *     statements (one transaction per batch, no reads, no logic) — what the hardware allows.
+ *  4. slack: SQL alert latency at a steady rate and the drain of a burst (bench/slack.ts;
+ *     `--skip-slack` leaves it out, `--only-slack` runs only it, `--slack-bullmq` adds a run with
+ *     the jobs on BullMQ/Redis, `--slack-429 N` sets the 429s injected into the burst,
+ *     `--slack-steady-seconds N` the steady phase's length (0 skips it), `--slack-concurrency N`
+ *     the worker's job concurrency instead of the runtime's).
  * A benchmark, not a test: it asserts nothing and prints numbers.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import path from 'node:path';
-import pg from 'pg';
 import { parseConfig } from '../src/config.ts';
 import { openDatabase, type Database } from '../src/db/client.ts';
 import { migrate } from '../src/db/migrate.ts';
@@ -24,6 +27,8 @@ import { createRuntime } from '../src/runtime.ts';
 import { applyEvents, initialState } from '../src/scoring/index.ts';
 import type { LeadState, ScoringEvent } from '../src/scoring/types.ts';
 import { writeFloor } from './floor.ts';
+import { freshPostgres } from './fresh-postgres.ts';
+import { benchSlack, type SlackBenchResult } from './slack.ts';
 import { buildWorkload, prepareForEngine, type WorkloadEvent } from './workload.ts';
 
 const args = process.argv.slice(2);
@@ -34,6 +39,15 @@ const concurrencyArg = args.indexOf('--concurrency');
 /** HTTP clients posting batches at the same time (a live integration has several producers). */
 const CONCURRENCY = concurrencyArg >= 0 ? Number(args[concurrencyArg + 1]) : 1;
 const BATCH = 500;
+const onlySlack = args.includes('--only-slack');
+const skipSlack = args.includes('--skip-slack');
+const slackBullmq = args.includes('--slack-bullmq');
+const slack429Arg = args.indexOf('--slack-429');
+const SLACK_429 = slack429Arg >= 0 ? Number(args[slack429Arg + 1]) : undefined;
+const slackSteadyArg = args.indexOf('--slack-steady-seconds');
+const SLACK_STEADY_S = slackSteadyArg >= 0 ? Number(args[slackSteadyArg + 1]) : undefined;
+const slackConcurrencyArg = args.indexOf('--slack-concurrency');
+const SLACK_CONCURRENCY = slackConcurrencyArg >= 0 ? Number(args[slackConcurrencyArg + 1]) : undefined;
 const log = (s: string) => {
   if (!json) process.stderr.write(`${s}\n`);
 };
@@ -81,26 +95,6 @@ async function benchEngine() {
   return { eventsPerSec: Math.round(prepared.length / (best / 1000)), events: prepared.length };
 }
 
-async function freshPostgres(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const base = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-  const name = `hl_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const a = new pg.Client({ connectionString: base });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await a.end();
-    },
-  };
-}
-
 async function benchIngest(db: Database, events: WorkloadEvent[]) {
   const config = parseConfig({ LOG_LEVEL: 'silent' });
   const logger = createLogger(config);
@@ -137,7 +131,7 @@ async function benchIngest(db: Database, events: WorkloadEvent[]) {
   };
 }
 
-async function main() {
+async function benchCore() {
   const endAt = Date.now() - 60_000;
   log(`engine: default model, 200,000 events in batches of ${BATCH}…`);
   const engine = await benchEngine();
@@ -203,12 +197,31 @@ async function main() {
         httpClients: CONCURRENCY,
       },
     };
-    if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    else log(`  Postgres ingest = ${Math.round(result.ingest.postgresShareOfFloor * 100)}% of the floor`);
+    log(`  Postgres ingest = ${Math.round(result.ingest.postgresShareOfFloor * 100)}% of the floor`);
+    return result;
   } finally {
     await target.drop();
     await floorDb.drop();
   }
+}
+
+async function main() {
+  const core = onlySlack ? {} : await benchCore();
+  let slack: (SlackBenchResult & { bullmq?: SlackBenchResult }) | undefined;
+  if (!skipSlack) {
+    const common = {
+      log,
+      ...(SLACK_429 !== undefined ? { burst429: SLACK_429 } : {}),
+      ...(SLACK_STEADY_S !== undefined ? { steadySeconds: SLACK_STEADY_S } : {}),
+      ...(SLACK_CONCURRENCY !== undefined ? { workerConcurrency: SLACK_CONCURRENCY } : {}),
+    };
+    slack = await benchSlack({ ...common, queue: 'in-process' });
+    if (slackBullmq) {
+      const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+      slack.bullmq = await benchSlack({ ...common, queue: 'bullmq', redisUrl });
+    }
+  }
+  if (json) process.stdout.write(`${JSON.stringify({ ...core, ...(slack ? { slack } : {}) }, null, 2)}\n`);
 }
 
 main().catch((err) => {
