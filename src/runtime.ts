@@ -73,7 +73,15 @@ export async function createRuntime(
     const read: DecayDeps = { db, getModel, alertWindowMs: config.alertWindowMs, now, onOutbox };
     const ingest: IngestDeps = { ...read };
     const slack = config.slack
-      ? createSlackIntegration({ ...read, config: config.slack, queue, logger, ingest, lang: config.lang })
+      ? createSlackIntegration({
+          ...read,
+          config: config.slack,
+          openai: config.openai,
+          queue,
+          logger,
+          ingest,
+          lang: config.lang,
+        })
       : null;
     const channel = opts.channel ?? slack?.channel ?? createConsoleChannel({ lang: config.lang, now });
     const outbox: OutboxDeps = {

@@ -59,7 +59,8 @@ function openPostgres(
   kind: DbKind = 'postgres',
   onClose?: () => Promise<void>,
 ): Database {
-  const pool = new pg.Pool({ connectionString, max: 10 });
+  // Job workers run up to 32 jobs at once (Slack sends); each holds a connection briefly.
+  const pool = new pg.Pool({ connectionString, max: 20 });
   pool.on('error', () => {}); // idle client errors surface on the next query instead of crashing
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {

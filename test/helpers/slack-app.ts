@@ -29,7 +29,11 @@ export interface SlackHarness {
   close(): Promise<void>;
 }
 
-export async function startSlackHarness(tdb: TestDb, clock: { now: number }): Promise<SlackHarness> {
+export async function startSlackHarness(
+  tdb: TestDb,
+  clock: { now: number },
+  env: Record<string, string> = {},
+): Promise<SlackHarness> {
   const fake = await startFakeSlack();
   const config = parseConfig({
     LOG_LEVEL: 'silent',
@@ -38,6 +42,7 @@ export async function startSlackHarness(tdb: TestDb, clock: { now: number }): Pr
     SLACK_SQL_CHANNEL: SQL_CHANNEL,
     SLACK_API_URL: fake.url,
     SLACK_CHANNEL_INTERVAL_MS: '0',
+    ...env,
   });
   const rt = await createRuntime(config, createLogger(config), { db: tdb.db, now: () => clock.now });
   await rt.startWorker();

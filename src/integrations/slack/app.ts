@@ -8,6 +8,7 @@
  */
 import type { App, BlockAction, StaticSelectAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import type { Llm } from '../openai/client.ts';
 import { type BotContext, type BotReply, handleCommand } from '../../bot/commands.ts';
 import type { IngestDeps } from '../../domain/ingest.ts';
 import { ingestEvents } from '../../domain/ingest.ts';
@@ -20,7 +21,7 @@ import type { Lang } from '../../scoring/types.ts';
 import { changeAlerts } from './alerts.ts';
 import { handleBantMessage, identityOf, sessionFor, startBant } from './bant.ts';
 import { digestArgs, digestCommand } from './digest.ts';
-import { bantEditModal, notFitModal, renderExplanation, renderReply } from './blocks.ts';
+import { bantEditModal, esc, notFitModal, renderReply } from './blocks.ts';
 import {
   ACTION,
   BANT_EDIT_INPUT,
@@ -38,6 +39,8 @@ import { enqueueSends, insertSends, queueSends, type SenderDeps } from './sender
 
 export interface SlackAppDeps extends ReadDeps {
   client: WebClient;
+  /** Null without OPENAI_API_KEY: every answer then comes from the deterministic path. */
+  llm: Llm | null;
   queue: SenderDeps['queue'];
   logger: SenderDeps['logger'];
   ingest: IngestDeps;
@@ -66,11 +69,12 @@ const SNOOZE_MS: Record<SnoozeOption, number> = {
 export function registerListeners(app: App, deps: SlackAppDeps): void {
   const rep = (userId: string) =>
     repForSlackUser({ db: deps.db, client: deps.client, defaultLang: deps.lang }, userId);
-  const render = (reply: ReplyView) => renderReply(reply, { now: deps.now(), timeZone: deps.timeZone });
+  const render = (reply: ReplyView) => renderWithLlm(deps, reply);
 
   // ---- /hotlead ------------------------------------------------------------------------------
   app.command('/hotlead', async ({ command, ack, respond }) => {
-    const work = (async () => render(await runSlashCommand(deps, rep, command.user_id, command.text)))();
+    const work = (async () =>
+      await render(await runSlashCommand(deps, rep, command.user_id, command.text)))();
     const ready = await Promise.race([work, sleepMs(COMMAND_DEADLINE_MS).then(() => null)]);
     if (ready) {
       await ack({ response_type: 'ephemeral', ...ready });
@@ -99,7 +103,7 @@ export function registerListeners(app: App, deps: SlackAppDeps): void {
         deps,
         body,
         `claim:${body.actions[0]?.action_ts}:${body.user.id}`,
-        render({
+        await render({
           type: 'claim-taken',
           lang,
           leadId,
@@ -115,7 +119,11 @@ export function registerListeners(app: App, deps: SlackAppDeps): void {
     const leadId = (action as { value?: string }).value ?? '';
     const who = await rep(body.user.id);
     const message = await answerOrError(who.language, async () =>
-      renderExplanation(await explainLead(deps, leadId), who.language, deps.timeZone),
+      renderWithLlm(deps, {
+        type: 'explanation',
+        lang: who.language,
+        explanation: await explainLead(deps, leadId),
+      }),
     );
     await ephemeral(deps, body, `why:${body.actions[0]?.action_ts}:${body.user.id}`, message);
   });
@@ -442,7 +450,7 @@ async function answerInThread(
   q: { eventId: string; user: string; channel: string; ts: string; text: string; inThread?: boolean },
 ): Promise<void> {
   const reply = await runSlashCommand(deps, repOf, q.user, naturalQuestion(q.text));
-  const message = renderReply(reply, { now: deps.now(), timeZone: deps.timeZone });
+  const message = await renderWithLlm(deps, reply);
   const ids = await deps.db.transaction((tx) =>
     insertSends(
       tx,
@@ -480,4 +488,24 @@ export function naturalQuestion(text: string): string {
 
 function sleepMs(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms).unref());
+}
+
+/**
+ * A reply as Block Kit; an explanation is first phrased by the LLM when one is configured —
+ * from the trace only: the LLM layer discards any reply with a number that is not in the facts
+ * it was given — and the structured explanation follows it. Model text is escaped.
+ */
+export async function renderWithLlm(
+  deps: Pick<SlackAppDeps, 'llm' | 'now' | 'timeZone'>,
+  reply: ReplyView,
+): Promise<SlackMessage> {
+  const message = renderReply(reply, { now: deps.now(), timeZone: deps.timeZone });
+  if (reply.type !== 'explanation' || !deps.llm) return message;
+  const phrased = await deps.llm.phraseExplanation(reply.explanation, reply.lang, { now: deps.now() });
+  if (!phrased) return message;
+  const text = esc(phrased);
+  return {
+    text,
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }, ...message.blocks].slice(0, 50),
+  };
 }

@@ -115,11 +115,15 @@ export function nextField(known: ReadonlySet<BantField>, skipped: readonly BantF
   return BANT_FIELDS.find((f) => !known.has(f) && !skipped.includes(f)) ?? null;
 }
 
-/** One turn of the conversation: the rep said `text`. Pure. */
+/**
+ * One turn of the conversation: the rep said `text`. Pure. `understood` is what the LLM read
+ * from the text when the deterministic parser could not (validated by the LLM layer); it is
+ * confirmed with the rep like any other value.
+ */
 export function converse(
   s: SessionState,
   text: string,
-  ctx: { lang: Lang; now: number; known: ReadonlySet<BantField> },
+  ctx: { lang: Lang; now: number; known: ReadonlySet<BantField>; understood?: unknown },
 ): Turn {
   const { lang, now } = ctx;
   const folded = foldText(text.trim()).replace(/[.!]+$/, '');
@@ -158,7 +162,7 @@ export function converse(
         return { state: s, say: [TEXT.unclearConfirm[lang]], status: 'active' };
     }
   }
-  const value = parseBantText(field, text, now);
+  const value = parseBantText(field, text, now) ?? ctx.understood ?? null;
   if (value === null) return { state: s, say: [TEXT.notUnderstood[lang]], status: 'active' };
   return { state: { ...s, pending: { value } }, say: [confirmText(field, value, lang)], status: 'active' };
 }
@@ -298,7 +302,12 @@ export async function handleBantMessage(
     pending: session.pending,
     skipped: session.skipped as BantField[],
   };
-  const turn = converse(state, msg.text, { lang, now: deps.now(), known });
+  const turn = converse(state, msg.text, {
+    lang,
+    now: deps.now(),
+    known,
+    understood: await understood(deps, state, msg.text, lang),
+  });
   if (turn.store) {
     // Stored first, keyed by the message: a crash before the session moves on stores nothing twice.
     const identity = await identityOf(deps, session.lead_id);
@@ -360,6 +369,19 @@ export async function handleBantMessage(
     );
   });
   await enqueueSends(deps.queue, ids, deps.logger);
+}
+
+/**
+ * When a question is open and the parser cannot read the answer, the LLM (if configured) may:
+ * its value is validated by the LLM layer and still confirmed by the rep before it is stored.
+ */
+async function understood(deps: SlackAppDeps, s: SessionState, text: string, lang: Lang): Promise<unknown> {
+  if (!deps.llm || !s.field || s.pending || parseBantText(s.field, text, deps.now()) !== null)
+    return undefined;
+  const folded = foldText(text.trim());
+  if (SKIP_WORDS.has(folded) || isStop(text, folded, false)) return undefined;
+  const got = await deps.llm.extractBantAnswer(s.field, text, { lang, answeredAt: deps.now() });
+  return got?.value;
 }
 
 /**

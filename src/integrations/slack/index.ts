@@ -4,15 +4,17 @@
  * server's HTTP endpoint, or over Socket Mode when an app-level token is set.
  */
 import { App, LogLevel } from '@slack/bolt';
+import { type Logger as SlackLogger, LogLevel as SlackLogLevel } from '@slack/logger';
 import { WebClient, WebClientEvent } from '@slack/web-api';
 import type { ChatChannel } from '../../bot/chat-port.ts';
-import type { SlackConfig } from '../../config.ts';
+import type { OpenAiConfig, SlackConfig } from '../../config.ts';
 import type { IngestDeps } from '../../domain/ingest.ts';
 import type { ReadDeps } from '../../domain/leads.ts';
 import type { JobHandlers, JobQueue } from '../../jobs/queue.ts';
 import type { Logger } from '../../logger.ts';
 import type { Lang } from '../../scoring/types.ts';
 import { AlertNotPostedYet, createSlackChannel, materialiseAlert, sweepAlerts } from './alerts.ts';
+import { createLlm } from '../openai/client.ts';
 import { registerListeners } from './app.ts';
 import { linkRepsByEmail } from './people.ts';
 import { type DigestDeps, digestHandlers, registerHome } from './digest.ts';
@@ -32,6 +34,8 @@ export interface SlackIntegration {
 
 export interface SlackIntegrationDeps extends ReadDeps {
   config: SlackConfig;
+  /** Optional: reads BANT answers the parser cannot, phrases "why" answers (see openai/). */
+  openai?: OpenAiConfig | undefined;
   queue: JobQueue;
   logger: Logger;
   ingest: IngestDeps;
@@ -47,6 +51,8 @@ export function createSlackIntegration(deps: SlackIntegrationDeps): SlackIntegra
       ? { slackApiUrl: config.apiUrl.endsWith('/') ? config.apiUrl : `${config.apiUrl}/` }
       : {}),
     retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 5_000 },
+    // Its own logger writes to stdout with console.*: route it to ours (stderr, LOG_LEVEL).
+    logger: slackLogger(deps.logger),
   };
   const client = new WebClient(config.botToken, clientOptions);
   const alertDeps = {
@@ -71,7 +77,7 @@ export function createSlackIntegration(deps: SlackIntegrationDeps): SlackIntegra
     const channel = req?.body?.channel;
     deps.logger.warn({ retryAfterSec, channel }, 'Slack rate limit: waiting as asked');
     if (typeof channel === 'string') {
-      pushSlot(deps.db, channel, deps.now() + retryAfterSec * 1000).catch(() => {});
+      pushSlot(deps.db, channel, Date.now() + retryAfterSec * 1000).catch(() => {});
     }
   });
 
@@ -97,6 +103,8 @@ export function createSlackIntegration(deps: SlackIntegrationDeps): SlackIntegra
     });
     registerListeners(a, {
       ...deps,
+      // Interactive: a rep is waiting, so a short timeout and one retry.
+      llm: createLlm(deps.openai, deps.logger, { timeoutMs: 5_000, maxRetries: 1 }),
       client,
       timeZone,
       slaMs: config.slaMs,
@@ -145,5 +153,23 @@ export function createSlackIntegration(deps: SlackIntegrationDeps): SlackIntegra
     async stop() {
       if (app && !receiver) await app.stop();
     },
+  };
+}
+
+/** @slack/logger's interface over our pino logger (debug/info of the SDK become debug). */
+function slackLogger(logger: Logger): SlackLogger {
+  const msg = (parts: unknown[]) =>
+    parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join(' ');
+  let level = SlackLogLevel.INFO;
+  return {
+    debug: (...m) => logger.debug({ module: 'slack' }, msg(m)),
+    info: (...m) => logger.debug({ module: 'slack' }, msg(m)),
+    warn: (...m) => logger.warn({ module: 'slack' }, msg(m)),
+    error: (...m) => logger.error({ module: 'slack' }, msg(m)),
+    setLevel: (l) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => {},
   };
 }

@@ -117,9 +117,18 @@ interface SendRow {
   payload: SendPayload;
   attempts: number;
   created_at: Date;
+  slot_at: Date | null;
 }
 
-export type SendOutcome = 'sent' | 'found' | 'nothing' | 'not-claimed';
+export type SendOutcome = 'sent' | 'found' | 'nothing' | 'not-claimed' | 'scheduled';
+
+/**
+ * A send whose channel slot is further away than this goes back to the queue as a delayed job
+ * (keeping its slot) instead of holding a worker while it waits: a busy channel must not starve
+ * the others (DMs, other channels) of workers.
+ */
+const HOLD_MS = 250;
+const EARLY_MS = 200;
 
 export async function runSend(deps: SenderDeps, sendId: string): Promise<SendOutcome> {
   const now = deps.now();
@@ -127,12 +136,19 @@ export async function runSend(deps: SenderDeps, sendId: string): Promise<SendOut
     tx.query<SendRow>(
       `UPDATE slack_send SET status = 'sending', attempts = attempts + 1, locked_until = $2::timestamptz
        WHERE id = $1 AND (status = 'pending' OR (status = 'sending' AND locked_until < $3::timestamptz))
-       RETURNING id, kind, channel, payload, attempts, created_at`,
+       RETURNING id, kind, channel, payload, attempts, created_at, slot_at`,
       [sendId, new Date(now + deps.leaseMs).toISOString(), new Date(now).toISOString()],
     ),
   );
   if (!row) return 'not-claimed';
   try {
+    // A send that already holds a slot renders when it wakes; one without renders first and
+    // then reserves, so no slot is spent while it renders (posts go out at their slots).
+    const reserved = row.slot_at ? new Date(row.slot_at).getTime() : null;
+    if (reserved !== null && reserved - Date.now() > HOLD_MS) {
+      await schedule(deps, row.id, reserved);
+      return 'scheduled';
+    }
     const call = await materialise(deps, row);
     if (!call) {
       await finish(deps, row.id, null, undefined);
@@ -145,18 +161,24 @@ export async function runSend(deps: SenderDeps, sendId: string): Promise<SendOut
         return 'found';
       }
     }
-    await waitForSlot(deps, row.channel);
+    const slot = reserved ?? (await reserveSlot(deps, row.channel));
+    if (slot - Date.now() > HOLD_MS) {
+      await schedule(deps, row.id, slot);
+      return 'scheduled';
+    }
+    const wait = slot - Date.now();
+    if (wait > 0) await sleep(wait);
     const ts = await call_(deps, row, call);
     await finish(deps, row.id, ts, call.onSent);
     return 'sent';
   } catch (err) {
     const failed = row.attempts >= deps.maxAttempts;
     await deps.db.transaction((tx) =>
-      tx.execute(`UPDATE slack_send SET status = $2, locked_until = NULL, last_error = $3 WHERE id = $1`, [
-        row.id,
-        failed ? 'failed' : 'pending',
-        describe(err),
-      ]),
+      // A retry reserves a fresh slot: the failed call may have used this one.
+      tx.execute(
+        `UPDATE slack_send SET status = $2, locked_until = NULL, slot_at = NULL, last_error = $3 WHERE id = $1`,
+        [row.id, failed ? 'failed' : 'pending', describe(err)],
+      ),
     );
     if (failed) deps.logger.error({ err, sendId: row.id }, 'Slack send failed for good');
     throw err;
@@ -229,11 +251,12 @@ async function findPosted(deps: SenderDeps, row: SendRow): Promise<string | null
 
 /**
  * Reserves the channel's next send slot (one row per channel; concurrent reservations queue on
- * its row lock) and sleeps until it.
+ * its row lock) and returns its time: `now` when the channel is free. Slack's limits are in
+ * real time, so slots are too (the wall clock, not the domain clock the rest runs on).
  */
-async function waitForSlot(deps: SenderDeps, channel: string): Promise<void> {
-  if (deps.channelIntervalMs <= 0) return;
-  const now = deps.now();
+async function reserveSlot(deps: SenderDeps, channel: string): Promise<number> {
+  const now = Date.now();
+  if (deps.channelIntervalMs <= 0) return now;
   const [slot] = await deps.db.transaction((tx) =>
     tx.query<{ at: Date }>(
       `INSERT INTO slack_channel_slot (channel, next_at) VALUES ($1, $2::timestamptz + $3 * interval '1 millisecond')
@@ -243,8 +266,24 @@ async function waitForSlot(deps: SenderDeps, channel: string): Promise<void> {
       [channel, new Date(now).toISOString(), deps.channelIntervalMs],
     ),
   );
-  const wait = slot ? new Date(slot.at).getTime() - now : 0;
-  if (wait > 0) await sleep(wait);
+  return slot ? new Date(slot.at).getTime() : now;
+}
+
+/** Gives the claim back, keeping the reserved slot, and runs the send again at its slot. */
+async function schedule(deps: SenderDeps, id: string, slot: number): Promise<void> {
+  await deps.db.transaction((tx) =>
+    tx.execute(
+      `UPDATE slack_send SET status = 'pending', slot_at = $2::timestamptz, locked_until = NULL, attempts = attempts - 1
+       WHERE id = $1`,
+      [id, new Date(slot).toISOString()],
+    ),
+  );
+  await deps.queue.enqueue(
+    'slack.send',
+    { sendId: id },
+    // Wake a little early: rendering takes a moment, then it waits out the rest of its slot.
+    { jobId: `slack-send-${id}-t${slot}`, delayMs: Math.max(0, slot - Date.now() - EARLY_MS) },
+  );
 }
 
 /** Pushes a channel's next slot out after Slack answered 429 (WebClient waits and retries). */
@@ -283,7 +322,7 @@ export async function dueSends(
   return deps.db.transaction((tx) =>
     tx.query<{ id: string; attempts: number }>(
       `SELECT id, attempts FROM slack_send
-       WHERE (status = 'pending' AND created_at < $1::timestamptz)
+       WHERE (status = 'pending' AND created_at < $1::timestamptz AND (slot_at IS NULL OR slot_at < $1::timestamptz))
           OR (status = 'sending' AND locked_until < $2::timestamptz)
        ORDER BY created_at LIMIT $3`,
       [new Date(now - 5_000).toISOString(), new Date(now).toISOString(), limit],
