@@ -56,6 +56,18 @@ const envSchema = z.object({
   SLACK_SLA_MINUTES: int(30, 1, 7 * 24 * 60),
   /** Minimum gap between two messages Hotlead posts to one channel (Slack allows ~1/s). */
   SLACK_CHANNEL_INTERVAL_MS: int(1000, 0, 60_000),
+  // --- Zalo OA (optional): webhook at POST /zalo/webhook, sends through the OA API.
+  ZALO_APP_ID: optionalString,
+  ZALO_APP_SECRET: optionalString,
+  /** The OA Secret Key of the app's Webhook settings (signs webhook deliveries). */
+  ZALO_OA_SECRET_KEY: optionalString,
+  /** OA Open API base URL (default Zalo's; proxies, tests). */
+  ZALO_API_URL: url(['http', 'https']),
+  /** OAuth v4 base URL (default Zalo's; proxies, tests). */
+  ZALO_OAUTH_URL: url(['http', 'https']),
+  /** Where Zalo redirects after `hotlead zalo connect` (must match the app's callback URL). */
+  ZALO_REDIRECT_URI: url(['http', 'https']),
+  // --- end Zalo
   // --- OpenAI (optional): reads BANT answers the parser cannot, phrases "why" answers.
   OPENAI_API_KEY: optionalString,
   /** API base URL (proxies, tests); OpenAI's own by default. */
@@ -85,9 +97,20 @@ export type Config = {
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   /** Set when Slack is configured; the console channel steps aside then. */
   slack: SlackConfig | undefined;
+  /** Set when the Zalo app is configured (ZALO_APP_ID, ZALO_APP_SECRET, ZALO_OA_SECRET_KEY). */
+  zalo: ZaloConfig | undefined;
   /** Set when OPENAI_API_KEY is; without it every LLM feature falls back to the deterministic path. */
   openai: OpenAiConfig | undefined;
 };
+
+export interface ZaloConfig {
+  appId: string;
+  appSecret: string;
+  oaSecretKey: string;
+  apiUrl: string;
+  oauthUrl: string;
+  redirectUri: string | undefined;
+}
 
 export interface OpenAiConfig {
   apiKey: string;
@@ -121,6 +144,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     slack: slackConfig(e),
     openai: openAiConfig(e),
+    zalo: zaloConfig(e),
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     dataDir: path.resolve(e.HOTLEAD_DATA_DIR),
@@ -180,5 +204,30 @@ function slackConfig(e: z.infer<typeof envSchema>): SlackConfig | undefined {
     apiUrl: e.SLACK_API_URL,
     slaMs: e.SLACK_SLA_MINUTES * 60_000,
     channelIntervalMs: e.SLACK_CHANNEL_INTERVAL_MS,
+  };
+}
+
+function zaloConfig(e: z.infer<typeof envSchema>): ZaloConfig | undefined {
+  const required = {
+    ZALO_APP_ID: e.ZALO_APP_ID,
+    ZALO_APP_SECRET: e.ZALO_APP_SECRET,
+    ZALO_OA_SECRET_KEY: e.ZALO_OA_SECRET_KEY,
+  };
+  const missing = Object.entries(required)
+    .filter(([, v]) => v === undefined)
+    .map(([k]) => k);
+  if (missing.length === 3) return undefined;
+  if (missing.length > 0) {
+    throw new AppError('BAD_CONFIG', `Zalo is partly configured: set ${missing.join(', ')}`, {
+      details: missing.map((m) => ({ path: m, message: 'required when Zalo is configured' })),
+    });
+  }
+  return {
+    appId: e.ZALO_APP_ID!,
+    appSecret: e.ZALO_APP_SECRET!,
+    oaSecretKey: e.ZALO_OA_SECRET_KEY!,
+    apiUrl: (e.ZALO_API_URL ?? 'https://openapi.zalo.me').replace(/\/$/, ''),
+    oauthUrl: (e.ZALO_OAUTH_URL ?? 'https://oauth.zaloapp.com').replace(/\/$/, ''),
+    redirectUri: e.ZALO_REDIRECT_URI,
   };
 }

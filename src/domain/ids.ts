@@ -5,7 +5,24 @@ import { randomUUID } from 'node:crypto';
  * randomUUID draws from a cached entropy pool, so thousands of ids per batch stay cheap.
  */
 export function newId(
-  prefix: 'ld' | 'ev' | 'id' | 'sc' | 'ob' | 'ba' | 'rp' | 'as' | 'dl' | 'ak' | 'sa' | 'ss' | 'bs' | 'dg',
+  prefix:
+    | 'ld'
+    | 'ev'
+    | 'id'
+    | 'sc'
+    | 'ob'
+    | 'ba'
+    | 'rp'
+    | 'as'
+    | 'dl'
+    | 'ak'
+    | 'sa'
+    | 'ss'
+    | 'bs'
+    | 'dg'
+    | 'zi'
+    | 'zm'
+    | 'zs',
 ): string {
   const u = randomUUID();
   // Skip the version nibble (position 14) so all 20 hex digits are random.

@@ -24,6 +24,12 @@ export const jobSchemas = {
   'slack.send': z.object({ sendId: id }),
   /** Re-ping and escalate Slack alerts left unclaimed past their SLA; re-enqueue stale sends. */
   'slack.sweep': z.object({}),
+  /** Process one stored Zalo webhook delivery. */
+  'zalo.process': z.object({ inboundId: id }),
+  /** Make one OA call recorded in zalo_send. */
+  'zalo.send': z.object({ sendId: id }),
+  /** Re-enqueue stale Zalo deliveries/sends; refresh the OA token ahead of expiry. */
+  'zalo.sweep': z.object({}),
   /** Every minute: claim the digest subscriptions that are due and enqueue `digest.send` for each. */
   'digest.tick': z.object({}),
   /** Send one manager's daily digest (`at`: the due time it is for — one digest per due time). */

@@ -18,6 +18,9 @@ describe('queue contracts', () => {
       'outbox.sweep',
       'slack.send',
       'slack.sweep',
+      'zalo.process',
+      'zalo.send',
+      'zalo.sweep',
     ]);
     expect(Object.keys(jobSchemas).sort()).toEqual([...JOB_NAMES].sort());
     expect(isJobName('outbox.dispatch')).toBe(true);
