@@ -10,7 +10,7 @@ const sample = (): Explanation => ({
   score: 66,
   fitScore: 30,
   engagementScore: 36,
-  modelVersion: 'default-2026.11',
+  modelVersion: 'default-2026.11.2',
   thresholds: { WARM: 20, MQL: 50, SQL: 81, hysteresis: 5 },
   fastTracked: false,
   factors: [
@@ -124,7 +124,7 @@ describe('renderExplanation', () => {
     expect(renderExplanation(sample(), 'en', { name: 'Nguyễn Văn An', company: 'ACME' })).toBe(
       [
         'Nguyễn Văn An · ACME — MQL, score 66/100',
-        'Fit 30 · Engagement 36 · model default-2026.11',
+        'Fit 30 · Engagement 36 · model default-2026.11.2',
         'Top factors:',
         '  +15 Webinar attended — 14 Nov 2026 10:05',
         '  +15 Title “Giám đốc” is a decision maker — 13 Nov 2026 10:05',
@@ -144,7 +144,7 @@ describe('renderExplanation', () => {
     expect(renderExplanation(sample(), 'vi', { name: 'Nguyễn Văn An' })).toBe(
       [
         'Nguyễn Văn An — MQL, điểm 66/100',
-        'Phù hợp 30 · Tương tác 36 · mô hình default-2026.11',
+        'Phù hợp 30 · Tương tác 36 · mô hình default-2026.11.2',
         'Lý do chính:',
         '  +15 Tham dự webinar — 14/11/2026 10:05',
         '  +15 Chức danh “Giám đốc” là người ra quyết định — 13/11/2026 10:05',
@@ -173,7 +173,7 @@ describe('renderExplanation', () => {
     const en = renderExplanation(e, 'en', {});
     expect(en.split('\n')).toEqual([
       'This lead — SQL (fast-track), score 66/100',
-      'Fit 30 · Engagement 36 · model default-2026.11',
+      'Fit 30 · Engagement 36 · model default-2026.11.2',
       'No points yet.',
       'BANT: Budget ✓ 200,000,000 VND (+15) · Authority • user · Need ? unknown · Timeline ? unknown',
     ]);

@@ -25,7 +25,7 @@ describe('award expiry (90 days)', () => {
     expect(decay).toEqual([
       {
         ruleId: 'eng.newsletter_signup',
-        modelVersion: 'default-2026.11',
+        modelVersion: 'default-2026.11.2',
         category: 'decay',
         points: -5,
         fitDelta: 0,

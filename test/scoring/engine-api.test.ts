@@ -109,7 +109,7 @@ describe('rederive', () => {
     const r = rederive(model, prev.state, all, T0 + HOUR, cause);
     expect(r.trace[0]).toEqual({
       ruleId: 'rederive',
-      modelVersion: 'default-2026.11',
+      modelVersion: 'default-2026.11.2',
       category: 'rederive',
       points: -85,
       fitDelta: -50,
@@ -155,7 +155,7 @@ describe('rederive', () => {
 
   it('uses the new model version', () => {
     const old = { ...initialState(model), modelVersion: 'old-1' };
-    expect(rederive(model, old, [], T0, cause).state.modelVersion).toBe('default-2026.11');
+    expect(rederive(model, old, [], T0, cause).state.modelVersion).toBe('default-2026.11.2');
   });
 
   it('the late-arrival flow gives the same state as sorted arrival', () => {

@@ -26,7 +26,7 @@ describe('explain', () => {
       score: 65,
       fitScore: 30,
       engagementScore: 35,
-      modelVersion: 'default-2026.11',
+      modelVersion: 'default-2026.11.2',
       thresholds: { WARM: 20, MQL: 50, SQL: 81, hysteresis: 5 },
       fastTracked: false,
       nextStage: 'SQL',

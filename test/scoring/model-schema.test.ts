@@ -7,7 +7,7 @@ const rawDefault = (): Record<string, unknown> => YAML.parse(DEFAULT_MODEL_TEXT)
 
 describe('default model', () => {
   it('parses and compiles', () => {
-    expect(model.version).toBe('default-2026.11');
+    expect(model.version).toBe('default-2026.11.2');
     expect(model.thresholds).toEqual({ WARM: 20, MQL: 50, SQL: 81, hysteresis: 5 });
     expect(model.caps).toMatchObject({ fitMax: 50, engagementMax: 60, engagementMin: -30 });
     expect(model.expiryMs).toBe(90 * 86_400_000);
@@ -16,7 +16,7 @@ describe('default model', () => {
     expect(model.rates.get('USD')).toBe(25_000);
     expect(model.rates.get('VND')).toBe(1);
     expect(model.fitRules).toHaveLength(15);
-    expect(model.eventRules.size).toBe(18);
+    expect(model.eventRules.size).toBe(19);
   });
 
   it('knows every event type of the brief (and the built-in ones)', () => {

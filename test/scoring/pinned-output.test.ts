@@ -221,26 +221,26 @@ describe('pinned engine output', () => {
       changes: a.digest.changes,
       hash: a.digest.hex(),
     }).toMatchInlineSnapshot(`
-        {
-          "calls": 8714,
-          "changes": 1817,
-          "entries": 38286,
-          "hash": "319d59a210354f3524938357445bceb2e6d61f9e95de6467fb2a874363a88d5c",
-        }
-      `);
+      {
+        "calls": 8714,
+        "changes": 1817,
+        "entries": 38286,
+        "hash": "9d0e15ac0853a5f892c3b190f52901543644ea07f421448230422b4cdd1689da",
+      }
+    `);
     expect({
       calls: b.digest.calls,
       entries: b.digest.entries,
       changes: b.digest.changes,
       hash: b.digest.hex(),
     }).toMatchInlineSnapshot(`
-        {
-          "calls": 8213,
-          "changes": 1554,
-          "entries": 43145,
-          "hash": "9ef053c03a14aeabe5a865a86eb9cb04e455333aa58645305dbedb53dd42fa2a",
-        }
-      `);
+      {
+        "calls": 8213,
+        "changes": 1554,
+        "entries": 43145,
+        "hash": "8461dc8585b5fe0e47a2fc8bf307d3618f6a6c38ae4ee6f0993fcb160b2b4475",
+      }
+    `);
   });
 
   it('benchmark ingestion shape', () => {
@@ -250,7 +250,7 @@ describe('pinned engine output', () => {
         "calls": 18027,
         "changes": 5534,
         "entries": 31476,
-        "hash": "c013887d417aee4ab9f2c64fed004aeb1d715efee47d425dc46101727d5a3b1b",
+        "hash": "c91560a8bc64f96220f8e9a54feaccc748c3e967a5587a275ccb5cb78111344f",
       }
     `);
   });

@@ -160,7 +160,7 @@ const leadView = (): LeadView => ({
   source: 'Zalo OA',
   firstTouchAt: new Date(NOW - 3 * DAY).toISOString(),
   lastActivityAt: new Date(AT).toISOString(),
-  modelVersion: 'default-2026.11',
+  modelVersion: 'default-2026.11.2',
   identities: [],
   stageHistory: [
     {
@@ -510,7 +510,7 @@ describe('renderExplanation', () => {
       '*Điểm*\n64',
       '*Phù hợp*\n40',
       '*Tương tác*\n24',
-      'Ngưỡng: Ấm 20 · MQL 50 · SQL 81 · biên trễ 5 · mô hình default-2026.11',
+      'Ngưỡng: Ấm 20 · MQL 50 · SQL 81 · biên trễ 5 · mô hình default-2026.11.2',
       '*Điểm cộng chính*\n*+15*  Tham dự webinar — 18/11/2026 10:05\n' +
         '*+15*  Ngân sách 200.000.000 ₫ đã xác nhận (≥ giá trị tối thiểu) — 17/11/2026 10:06',
       '*+4*  Mở e-mail ×4 — 19/11/2026 10:09',
@@ -533,7 +533,7 @@ describe('renderExplanation', () => {
     const text = shown(m);
     expectAll(text, [
       '*Stage*\nSQL (fast-track)',
-      'Thresholds: Warm 20 · MQL 50 · SQL 81 · hysteresis 5 · model default-2026.11',
+      'Thresholds: Warm 20 · MQL 50 · SQL 81 · hysteresis 5 · model default-2026.11.2',
       '*+15*  Webinar attended — 18 Nov 2026 12:05',
       '✓ Budget: 200,000,000 VND (+15)',
     ]);
