@@ -13,6 +13,7 @@ import { DEFAULT_MODEL_PATH, getActiveModel } from './domain/model-store.ts';
 import { dispatchJobId, dispatchOutbox, dueOutbox, type OutboxDeps } from './domain/outbox.ts';
 import { createConsoleChannel } from './integrations/console/console-channel.ts';
 import { createSlackIntegration, type SlackIntegration } from './integrations/slack/index.ts';
+import { createZaloIntegration, type ZaloIntegration } from './integrations/zalo/index.ts';
 import { createJobQueue } from './jobs/index.ts';
 import type { JobHandlers, JobQueue } from './jobs/queue.ts';
 import type { Logger } from './logger.ts';
@@ -27,6 +28,8 @@ export interface Runtime {
   outbox: OutboxDeps;
   /** Set when Slack is configured (its channel then replaces the console's). */
   slack: SlackIntegration | null;
+  /** Set when the Zalo OA is configured. */
+  zalo: ZaloIntegration | null;
   /** Start consuming jobs (outbox dispatch, outbox sweep, decay sweep) in this process. */
   startWorker(opts?: { concurrency?: number }): Promise<void>;
   close(): Promise<void>;
@@ -72,6 +75,15 @@ export async function createRuntime(
     };
     const read: DecayDeps = { db, getModel, alertWindowMs: config.alertWindowMs, now, onOutbox };
     const ingest: IngestDeps = { ...read };
+    const zalo = config.zalo
+      ? createZaloIntegration({
+          ...ingest,
+          config: config.zalo,
+          queue,
+          logger,
+          slackChannel: config.slack?.sqlChannel ?? null,
+        })
+      : null;
     const slack = config.slack
       ? createSlackIntegration({
           ...read,
@@ -81,6 +93,7 @@ export async function createRuntime(
           logger,
           ingest,
           lang: config.lang,
+          ...(zalo ? { relayToZalo: zalo.relayRepReply } : {}),
         })
       : null;
     const channel = opts.channel ?? slack?.channel ?? createConsoleChannel({ lang: config.lang, now });
@@ -113,6 +126,7 @@ export async function createRuntime(
         await sweepDecay(read);
       },
       ...slack?.handlers,
+      ...zalo?.handlers,
     };
     return {
       config,
@@ -123,12 +137,14 @@ export async function createRuntime(
       read,
       outbox,
       slack,
+      zalo,
       async startWorker(workerOpts) {
         // Slack sends wait for their channel's slot: many may be waiting at once.
         await queue.startWorker(handlers, { concurrency: slack ? 32 : 4, ...workerOpts });
         await queue.schedule('outbox.sweep', {}, config.outboxPollMs);
         await queue.schedule('decay.sweep', {}, config.decaySweepMs);
         if (slack) await queue.schedule('slack.sweep', {}, config.outboxPollMs);
+        if (zalo) await queue.schedule('zalo.sweep', {}, config.outboxPollMs);
         // Managers' daily digests: claim the due ones every minute.
         if (slack) await queue.schedule('digest.tick', {}, 60_000);
       },

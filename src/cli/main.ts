@@ -20,11 +20,14 @@ import { ensureRep } from '../domain/reps.ts';
 import { AppError, asAppError, formatDetails } from '../errors/app-error.ts';
 import { buildHttpServer } from '../http/server.ts';
 import { createConsoleChannel } from '../integrations/console/console-channel.ts';
+import { createLlm } from '../integrations/openai/client.ts';
 import { createLogger } from '../logger.ts';
+import { describeExtraction, extractLeadDetails, mergeExtractions } from '../parse/extract.ts';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../runtime.ts';
 import { STAGES, type Lang, type Stage } from '../scoring/types.ts';
 import { runDemo } from './demo.ts';
 import { readEventFile } from './import-file.ts';
+import { connectZalo, readFirstLine } from './zalo-connect.ts';
 
 const print = (s: string) => process.stdout.write(`${s}\n`);
 const printJson = (v: unknown) => print(JSON.stringify(v, null, 2));
@@ -70,7 +73,13 @@ export function buildProgram(): Command {
       const rt = await createRuntime(cfg, logger, { serve: true });
       const working = opts.worker || rt.queue.kind === 'in-process';
       if (working) await rt.startWorker();
-      const http = buildHttpServer({ db: rt.db, ingest: rt.ingest, logger, slack: rt.slack?.receiver });
+      const http = buildHttpServer({
+        db: rt.db,
+        ingest: rt.ingest,
+        logger,
+        slack: rt.slack?.receiver,
+        zalo: rt.zalo,
+      });
       const address = await http.listen({ host: cfg.host, port: cfg.port });
       await rt.slack?.start();
       const lang = cfg.lang;
@@ -341,6 +350,47 @@ export function buildProgram(): Command {
         rl.close();
       }),
     );
+
+  // --- extract: what Hotlead reads in one message (src/parse/extract.ts; + OpenAI when configured)
+  program
+    .command('extract <text>')
+    .description('print the lead details Hotlead understands from one message (for tuning prompts)')
+    .option('--json', 'machine-readable output')
+    .addOption(langOption())
+    .action(async (text: string, opts: { json?: boolean; lang?: Lang }) => {
+      if (text.trim() === '')
+        throw new AppError('BAD_INPUT', 'extract needs a message: hotlead extract "<text>"');
+      const cfg = getConfig();
+      const lang = opts.lang ?? cfg.lang;
+      const now = Date.now();
+      const parsed = extractLeadDetails(text, { now });
+      const llm = createLlm(
+        cfg.openai,
+        createLogger({ logLevel: cfg.logLevel === 'info' ? 'warn' : cfg.logLevel }),
+      );
+      const e = llm ? mergeExtractions(parsed, await llm.extractLead(text, { lang, now })) : parsed;
+      if (opts.json) printJson(e);
+      else print(describeExtraction(e, lang));
+    });
+  // --- end extract
+
+  // --- zalo: connect the Zalo OA (OAuth v4 + PKCE; see zalo-connect.ts)
+  const zalo = program.command('zalo').description('Zalo Official Account');
+  zalo
+    .command('connect')
+    .description('authorise Hotlead on the OA: prints the link, then takes the redirect URL or its code')
+    .option('--code <code>', 'the code Zalo redirected with (together with --state)')
+    .option('--state <state>', 'the state of the link that code answers')
+    .addOption(langOption())
+    .action(async (opts: { code?: string; state?: string; lang?: Lang }) => {
+      const cfg = getConfig();
+      const logger = createLogger({ logLevel: cfg.logLevel === 'info' ? 'warn' : cfg.logLevel });
+      await connectZalo(
+        { config: cfg, logger, print, readLine: readFirstLine },
+        { code: opts.code, state: opts.state, lang: opts.lang ?? cfg.lang },
+      );
+    });
+  // --- end zalo
 
   return program;
 }

@@ -12,6 +12,8 @@ export const ERROR_CODES = {
   BAD_CONFIG: { http: 500, exit: 2 },
   DATA_DIR_BUSY: { http: 503, exit: 5 },
   DB_UNAVAILABLE: { http: 503, exit: 5 },
+  /** The Zalo OA has no usable token (never connected, or the refresh token was lost): run `hotlead zalo connect`. */
+  ZALO_NOT_CONNECTED: { http: 503, exit: 6 },
   INTERNAL: { http: 500, exit: 1 },
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -10,6 +10,7 @@ import { MAX_BATCH } from '../domain/event-input.ts';
 import { type IngestDeps, ingestEvents } from '../domain/ingest.ts';
 import { AppError, asAppError } from '../errors/app-error.ts';
 import type { FastifySlackReceiver } from '../integrations/slack/receiver.ts';
+import type { ZaloIntegration } from '../integrations/zalo/index.ts';
 
 export interface HttpDeps {
   db: Database;
@@ -17,6 +18,8 @@ export interface HttpDeps {
   logger: { error(obj: object, msg: string): void };
   /** Slack's Bolt receiver (HTTP mode): mounts `POST /slack/events`. */
   slack?: FastifySlackReceiver | null;
+  /** Zalo OA: mounts `POST /zalo/webhook`. */
+  zalo?: Pick<ZaloIntegration, 'register'> | null;
 }
 
 export function buildHttpServer(deps: HttpDeps): FastifyInstance {
@@ -38,6 +41,7 @@ export function buildHttpServer(deps: HttpDeps): FastifyInstance {
   });
 
   deps.slack?.register(app);
+  deps.zalo?.register(app);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 

@@ -11,6 +11,21 @@ export {
   readConfirmationReply,
 } from './confirm.ts';
 export { emailDomain, findEmails, normalizeEmail } from './email.ts';
+export {
+  describeExtraction,
+  type Extraction,
+  type Extractor,
+  extractLeadDetails,
+  type FieldProvenance,
+  LEAD_FIELDS,
+  LEAD_INTENTS,
+  type LeadDetails,
+  type LeadExtractOptions,
+  type LeadField,
+  type LeadIntent,
+  mergeExtractions,
+  overallConfidence,
+} from './extract.ts';
 export { formatNumber } from './format.ts';
 export { nextTet, TET_DATES, tetDate } from './lunar.ts';
 export {

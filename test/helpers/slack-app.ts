@@ -51,6 +51,7 @@ export async function startSlackHarness(
     ingest: rt.ingest,
     logger: rt.logger,
     slack: rt.slack?.receiver,
+    zalo: rt.zalo,
   });
   const base = await http.listen({ host: '127.0.0.1', port: 0 });
   await rt.slack?.start();
@@ -101,4 +102,29 @@ export async function until(check: () => Promise<boolean>, timeoutMs = 5000): Pr
     if (Date.now() > end) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** A rep on the team who is also a Slack user (in the fake's directory and the rep table). */
+export async function seedRep(
+  h: SlackHarness,
+  tdb: TestDb,
+  rep: { id: string; slackUserId: string; name: string; email: string; role?: string; locale?: string },
+): Promise<void> {
+  h.fake.addUser({
+    id: rep.slackUserId,
+    email: rep.email,
+    name: rep.email.split('@')[0]!,
+    real_name: rep.name,
+    locale: rep.locale ?? 'vi-VN',
+  });
+  await tdb.db.prisma.rep.create({
+    data: {
+      id: rep.id,
+      name: rep.name,
+      email: rep.email,
+      slackUserId: rep.slackUserId,
+      industries: [],
+      ...(rep.role ? { role: rep.role } : {}),
+    },
+  });
 }

@@ -11,6 +11,7 @@ import { pgliteDb, type TestDb } from '../helpers/db.ts';
 import { type FakeOpenAi, startFakeOpenAi } from '../helpers/fake-openai.ts';
 import {
   SQL_CHANNEL,
+  seedRep,
   type SlackHarness,
   startSlackHarness,
   until,
@@ -34,16 +35,7 @@ describe('Slack with an LLM', () => {
     tdb = await pgliteDb();
     ai = await startFakeOpenAi();
     h = await startSlackHarness(tdb, clock, { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: ai.baseUrl });
-    h.fake.addUser({
-      id: 'U0LAN',
-      email: 'lan@hotlead.vn',
-      name: 'lan',
-      real_name: 'Trần Lan',
-      locale: 'vi-VN',
-    });
-    await tdb.db.prisma.rep.create({
-      data: { id: 'rp_lan', name: 'Trần Lan', email: 'lan@hotlead.vn', slackUserId: 'U0LAN', industries: [] },
-    });
+    await seedRep(h, tdb, { id: 'rp_lan', slackUserId: 'U0LAN', name: 'Trần Lan', email: 'lan@hotlead.vn' });
   });
   afterAll(async () => {
     await h?.close();

@@ -6,6 +6,10 @@
  *     structured output (Chat Completions, strict `json_schema` response format). The raw JSON
  *     is validated again with our own zod schema (schemas.ts); anything invalid, not
  *     understood, or below MIN_CONFIDENCE is null.
+ *   - extractLead: reads the lead details of one message (name, phone, company, budget, …) for
+ *     the fields the deterministic extractor (extractLeadDetails) left absent. Each field is
+ *     validated on its own (schemas.ts leadFieldSchemas): an invalid one is dropped, the rest
+ *     kept; phones are re-normalised and must stand in the message.
  *   - phraseExplanation: rewords a lead explanation in a few sentences; a reply stating any
  *     number that is not among the facts sent (number-guard.ts), or too long, is null.
  *
@@ -17,17 +21,19 @@ import OpenAI from 'openai';
 import { ContentFilterFinishReasonError, LengthFinishReasonError } from 'openai/error';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import type { ChatCompletion, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import type { z } from 'zod';
 import type { OpenAiConfig } from '../../config.ts';
 import type { LeadExplanation } from '../../domain/leads.ts';
 import type { Logger } from '../../logger.ts';
 import type { BantField, BantFieldValues } from '../../parse/bant.ts';
 import { toIsoDate, vnToday } from '../../parse/calendar.ts';
+import { type Extraction, LEAD_FIELDS, type LeadField } from '../../parse/extract.ts';
 import { nextTet } from '../../parse/lunar.ts';
 import type { Lang } from '../../scoring/types.ts';
 import { explanationFacts } from './facts.ts';
 import { collectFacts, unsupportedNumbers } from './number-guard.ts';
 import { loadPrompt, type Prompt, promptLabel } from './prompts.ts';
-import { answerSchema, wireSchema } from './schemas.ts';
+import { answerSchema, leadAnswerRoot, leadFieldSchemas, leadWireSchema, wireSchema } from './schemas.ts';
 
 /** Below this the model's reading is not used: the bot asks again instead. */
 export const MIN_CONFIDENCE = 0.5;
@@ -35,6 +41,8 @@ export const MIN_CONFIDENCE = 0.5;
 export const MAX_PHRASE_CHARS = 1200;
 /** Longest BANT answer sent to the model; the rest is cut. */
 const MAX_ANSWER_CHARS = 1000;
+/** Longest message sent to the lead-extract prompt; the rest is cut. */
+const MAX_MESSAGE_CHARS = 2000;
 const DEFAULT_TIMEOUT_MS = 8000;
 const DEFAULT_MAX_RETRIES = 2;
 
@@ -51,6 +59,13 @@ export interface ExtractOptions {
   answeredAt: number | Date;
 }
 
+export interface LeadExtractLlmOptions {
+  /** Language of the system prompt (the message itself may be in either). */
+  lang: Lang;
+  /** When the message was received: relative timelines are resolved against its Vietnam date. */
+  now: number | Date;
+}
+
 export interface Llm {
   /** The model this port calls (for logs and diagnostics). */
   readonly model: string;
@@ -59,6 +74,12 @@ export interface Llm {
     text: string,
     opts: ExtractOptions,
   ): Promise<BantExtraction<F> | null>;
+  /**
+   * Lead details of one message, each validated alone (invalid fields dropped) and marked
+   * extractor 'llm' with the model's confidence; null on any failure, below MIN_CONFIDENCE,
+   * or when no field survives validation.
+   */
+  extractLead(text: string, opts: LeadExtractLlmOptions): Promise<Partial<Extraction> | null>;
   /** A short reply in `lang` explaining the lead's score; `now` (default Date.now()) dates "days ago". */
   phraseExplanation(e: LeadExplanation, lang: Lang, opts?: { now?: number }): Promise<string | null>;
 }
@@ -95,6 +116,7 @@ export function createLlm(
   // Read at start-up: a missing prompt file stops start-up rather than failing per request.
   const bantPrompt = loadPrompt('bant-extract');
   const whyPrompt = loadPrompt('why-phrase');
+  const leadPrompt = loadPrompt('lead-extract');
 
   function warn(prompt: Prompt, reason: string, extra: Record<string, unknown> = {}): null {
     logger.warn({ prompt: promptLabel(prompt), model, reason, ...extra }, `openai: ${reason}, falling back`);
@@ -119,6 +141,30 @@ export function createLlm(
     if (choice.finish_reason === 'length') return warn(prompt, 'answer truncated', extra);
     if (choice.finish_reason === 'content_filter') return warn(prompt, 'content filtered', extra);
     return choice;
+  }
+
+  /**
+   * The choice's raw JSON validated again with our own schema (the SDK's parse is not trusted
+   * alone); null (logged) when it is not JSON or does not match.
+   */
+  function validated<T>(
+    prompt: Prompt,
+    extra: Record<string, unknown>,
+    choice: ChatCompletion.Choice,
+    schema: z.ZodType<T, unknown>,
+  ): T | null {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(choice.message.content ?? '');
+    } catch {
+      return warn(prompt, 'invalid JSON', extra);
+    }
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+      return warn(prompt, 'schema mismatch', { ...extra, issues });
+    }
+    return parsed.data;
   }
 
   return {
@@ -149,19 +195,8 @@ export function createLlm(
         }),
       );
       if (!choice) return null;
-      // Our own validation of the raw JSON: the SDK's parse is not trusted alone.
-      let raw: unknown;
-      try {
-        raw = JSON.parse(choice.message.content ?? '');
-      } catch {
-        return warn(prompt, 'invalid JSON', extra);
-      }
-      const parsed = answerSchema(field, today).safeParse(raw);
-      if (!parsed.success) {
-        const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-        return warn(prompt, 'schema mismatch', { ...extra, issues });
-      }
-      const answer = parsed.data;
+      const answer = validated(prompt, extra, choice, answerSchema(field, today));
+      if (!answer) return null;
       if (!answer.understood || answer.confidence < MIN_CONFIDENCE) {
         logger.info(
           { prompt: promptLabel(prompt), model, ...extra, confidence: answer.confidence },
@@ -172,6 +207,58 @@ export function createLlm(
         return null;
       }
       return { value: answer.value, confidence: answer.confidence };
+    },
+
+    async extractLead(text, opts) {
+      if (text.trim() === '') return null;
+      const prompt = leadPrompt;
+      const today = vnToday(opts.now);
+      const tet = nextTet(today);
+      const message = text.slice(0, MAX_MESSAGE_CHARS);
+      const input = { message, receivedOn: toIsoDate(today), nextTet: tet && toIsoDate(tet) };
+      const extra = { chars: text.length };
+      const choice = await complete(prompt, extra, () =>
+        client.chat.completions.parse({
+          model,
+          messages: messages(prompt, opts.lang, input),
+          response_format: zodResponseFormat(leadWireSchema(), 'lead_details'),
+          max_completion_tokens: 500,
+        }),
+      );
+      if (!choice) return null;
+      const root = validated(prompt, extra, choice, leadAnswerRoot);
+      if (!root) return null;
+      const { confidence } = root;
+      if (confidence < MIN_CONFIDENCE) {
+        logger.info(
+          { prompt: promptLabel(prompt), model, ...extra, confidence },
+          'openai: lead read with low confidence',
+        );
+        return null;
+      }
+      // Each field on its own: what does not validate is dropped, never stored.
+      const schemas = leadFieldSchemas(message, today);
+      const out: Partial<Extraction> = { confidence, fields: {} };
+      const values = out as Record<string, unknown>;
+      const dropped: LeadField[] = [];
+      for (const key of LEAD_FIELDS) {
+        const value = root[key];
+        if (value === null || value === undefined) continue;
+        const parsed = schemas[key].safeParse(value);
+        if (!parsed.success) {
+          dropped.push(key);
+          continue;
+        }
+        values[key] = parsed.data;
+        out.fields![key] = { extractor: 'llm', confidence };
+      }
+      if (dropped.length > 0) {
+        logger.warn(
+          { prompt: promptLabel(prompt), model, ...extra, dropped },
+          'openai: invalid lead fields dropped',
+        );
+      }
+      return Object.keys(out.fields ?? {}).length > 0 ? out : null;
     },
 
     async phraseExplanation(e, lang, opts = {}) {

@@ -15,6 +15,7 @@ export const PROMPT_DIR = path.resolve(import.meta.dirname, '../../../prompts');
 /** The version of each prompt in use. */
 export const PROMPT_VERSIONS = {
   'bant-extract': 'v1',
+  'lead-extract': 'v1',
   'why-phrase': 'v1',
 } as const;
 export type PromptId = keyof typeof PROMPT_VERSIONS;

@@ -13,6 +13,10 @@ import { z } from 'zod';
 import type { BantField, BantFieldValues } from '../../parse/bant.ts';
 import type { CivilDate } from '../../parse/calendar.ts';
 import { compareDates, monthsCeil, parseIsoDate, toIsoDate } from '../../parse/calendar.ts';
+import { normalizeEmail } from '../../parse/email.ts';
+import { LEAD_INTENTS } from '../../parse/extract.ts';
+import { normalizePhone } from '../../parse/phone.ts';
+import { foldText } from '../../parse/text.ts';
 import { AUTHORITY_LEVELS } from '../../scoring/types.ts';
 
 /** Longest timeline we accept, in months (10 years). */
@@ -139,4 +143,99 @@ export function answerSchema<F extends BantField>(
       .strictObject({ understood: z.literal(false), value: z.unknown(), confidence })
       .transform(({ confidence }) => ({ understood: false as const, confidence })),
   ]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lead details from one message (prompt lead-extract)
+
+/** What the model is asked to return for lead-extract: every key present, null when not said. */
+export function leadWireSchema() {
+  return z.object({
+    name: z.string().nullable(),
+    phone: z.string().describe('As written in the message').nullable(),
+    email: z.string().nullable(),
+    company: z.string().nullable(),
+    title: z.string().nullable(),
+    companySize: z.number().describe('Number of employees').nullable(),
+    need: z.string().nullable(),
+    budget: WIRE_VALUES.budget.nullable(),
+    authority: WIRE_VALUES.authority.nullable(),
+    timeline: WIRE_VALUES.timeline.nullable(),
+    intent: z.enum(LEAD_INTENTS).nullable(),
+    confidence: z.number().min(0).max(1),
+  });
+}
+
+/** The root of the model's answer: the keys must all be there; each value is checked alone. */
+export const leadAnswerRoot = z.strictObject({
+  name: z.unknown(),
+  phone: z.unknown(),
+  email: z.unknown(),
+  company: z.unknown(),
+  title: z.unknown(),
+  companySize: z.unknown(),
+  need: z.unknown(),
+  budget: z.unknown(),
+  authority: z.unknown(),
+  timeline: z.unknown(),
+  intent: z.unknown(),
+  confidence: z.number().min(0).max(1),
+});
+
+const shortText = (max: number) =>
+  z
+    .string()
+    .transform((s) => s.trim().replace(/\s+/g, ' '))
+    .pipe(z.string().min(1).max(max));
+
+/** A word-for-word value (name, company, title): every word must stand in the message. */
+function inMessage(message: string, max: number) {
+  const words = new Set(foldText(message).split(/[^\p{L}\p{N}]+/u));
+  return shortText(max).refine(
+    (v) =>
+      foldText(v)
+        .split(/[^\p{L}\p{N}]+/u)
+        .filter(Boolean)
+        .every((w) => words.has(w)),
+    'not in the message',
+  );
+}
+
+/**
+ * Per-field schemas of Hotlead's values, for one message: a phone is re-normalised to E.164
+ * and its digits must stand in the message; an email must validate and stand in the message;
+ * budget and timeline are checked like the BANT answers ('none' timeline is not a lead detail).
+ */
+export function leadFieldSchemas(message: string, today: CivilDate) {
+  const digits = message.replace(/\D/g, '');
+  return {
+    name: inMessage(message, 100).refine((v) => !/[\d@]/.test(v), 'not a name'),
+    phone: z.string().transform((v, ctx) => {
+      const e164 = normalizePhone(v);
+      // The national number must be in the message: no invented phones.
+      if (!e164 || !digits.includes(e164.startsWith('+84') ? e164.slice(3) : e164.slice(1))) {
+        ctx.issues.push({ code: 'custom', message: 'not a phone of the message', input: v });
+        return z.NEVER;
+      }
+      return e164;
+    }),
+    email: z.string().transform((v, ctx) => {
+      const email = normalizeEmail(v);
+      if (!email || !message.toLowerCase().includes(email)) {
+        ctx.issues.push({ code: 'custom', message: 'not an email of the message', input: v });
+        return z.NEVER;
+      }
+      return email;
+    }),
+    company: inMessage(message, 150),
+    title: inMessage(message, 100),
+    companySize: z.number().int().positive().max(10_000_000),
+    need: shortText(MAX_NEED_TEXT),
+    budget: bantValueSchema('budget', today),
+    authority: bantValueSchema('authority', today),
+    timeline: bantValueSchema('timeline', today)
+      .refine((t) => t !== 'none', 'no timeline')
+      .transform((t) => t as Exclude<typeof t, 'none'>),
+    intent: z.enum(LEAD_INTENTS),
+  } as const;
 }

@@ -10,6 +10,7 @@ import type { Sql } from '../../db/sql.ts';
 import { newId } from '../../domain/ids.ts';
 import { explainLead, type ReadDeps } from '../../domain/leads.ts';
 import type { Lang, Stage } from '../../scoring/types.ts';
+import { transcriptOf } from '../zalo/transcript.ts';
 import { esc, renderAlert } from './blocks.ts';
 import type { AlertStatus, AlertView, SlackPerson } from './contract.ts';
 import { enqueueSends, insertSends, type Materialised, type SendRequest, type SenderDeps } from './sender.ts';
@@ -156,6 +157,7 @@ export async function materialiseAlert(
     message,
     onSent: async (tx, ts) => {
       await tx.execute('UPDATE slack_alert SET ts = $2 WHERE id = $1 AND ts IS NULL', [alertId, ts]);
+      return bindZaloThread(tx, row.lead_id, row.channel, ts, deps.now());
     },
   };
 }
@@ -399,4 +401,45 @@ function dm(dedupeKey: string, userId: string, text: string): SendRequest {
     channel: userId,
     payload: { message: { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] } },
   };
+}
+
+/**
+ * A lead that talks to us on Zalo: its first SQL alert's thread becomes the conversation's
+ * thread in Slack — the conversation so far is posted there, later messages follow, and a rep's
+ * reply there goes back to the customer through the OA.
+ */
+async function bindZaloThread(
+  tx: Sql,
+  leadId: string,
+  channel: string,
+  ts: string,
+  now: number,
+): Promise<string[]> {
+  const [c] = await tx.query<{ user_id: string; display_name: string | null }>(
+    `UPDATE zalo_conversation SET slack_channel = $2, slack_thread_ts = $3
+     WHERE lead_id = $1 AND slack_thread_ts IS NULL RETURNING user_id, display_name`,
+    [leadId, channel, ts],
+  );
+  if (!c) return [];
+  const transcript = await transcriptOf(tx, c.user_id);
+  const head = `💬 Zalo — ${esc(c.display_name ?? c.user_id)}`;
+  const text = transcript ? `${head}\n${transcript}` : head;
+  return insertSends(
+    tx,
+    [
+      {
+        dedupeKey: `zalo:${c.user_id}:transcript:${ts}`,
+        kind: 'post',
+        channel,
+        payload: {
+          message: {
+            text: text.slice(0, 2900),
+            blocks: [{ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 2900) } }],
+          },
+          threadTs: ts,
+        },
+      },
+    ],
+    now,
+  );
 }

@@ -28,6 +28,7 @@ import {
   type ModalMeta,
   NOT_FIT_INPUT,
   NOT_FIT_REASONS,
+  type RelayToZalo,
   type ReplyView,
   type SlackMessage,
   SNOOZE_OPTIONS,
@@ -41,6 +42,8 @@ export interface SlackAppDeps extends ReadDeps {
   client: WebClient;
   /** Null without OPENAI_API_KEY: every answer then comes from the deterministic path. */
   llm: Llm | null;
+  /** Set with Zalo: a rep's reply in a thread bound to a Zalo conversation goes to the customer. */
+  relayToZalo?: RelayToZalo;
   queue: SenderDeps['queue'];
   logger: SenderDeps['logger'];
   ingest: IngestDeps;
@@ -292,6 +295,19 @@ export function registerListeners(app: App, deps: SlackAppDeps): void {
       channel: string;
     };
     if (m.subtype || m.bot_id || !m.user) return;
+    if (
+      m.thread_ts &&
+      deps.relayToZalo &&
+      (await deps.relayToZalo({
+        channel: m.channel,
+        threadTs: m.thread_ts,
+        ts: m.ts,
+        user: m.user,
+        text: m.text ?? '',
+      }))
+    ) {
+      return;
+    }
     const session = await sessionFor(deps, m.channel, m.thread_ts, m.user);
     if (session) {
       await handleBantMessage(deps, session, { ts: m.ts, text: m.text ?? '' });

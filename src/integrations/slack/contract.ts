@@ -110,6 +110,17 @@ export interface AlertView {
   timeZone: string;
 }
 
+/** A person's message in a Slack thread (e.g. a rep answering a Zalo customer there). */
+export interface ThreadMessage {
+  channel: string;
+  threadTs: string;
+  ts: string;
+  user: string;
+  text: string;
+}
+/** Sends a rep's thread reply on to the Zalo customer the thread belongs to; false when it is no such thread. */
+export type RelayToZalo = (msg: ThreadMessage) => Promise<boolean>;
+
 /** A Slack message: fallback text (notifications, screen readers) + blocks. */
 export interface SlackMessage {
   text: string;

@@ -16,6 +16,7 @@ import type { Lang } from '../../scoring/types.ts';
 import { AlertNotPostedYet, createSlackChannel, materialiseAlert, sweepAlerts } from './alerts.ts';
 import { createLlm } from '../openai/client.ts';
 import { registerListeners } from './app.ts';
+import type { RelayToZalo } from './contract.ts';
 import { linkRepsByEmail } from './people.ts';
 import { type DigestDeps, digestHandlers, registerHome } from './digest.ts';
 import { FastifySlackReceiver } from './receiver.ts';
@@ -34,6 +35,8 @@ export interface SlackIntegration {
 
 export interface SlackIntegrationDeps extends ReadDeps {
   config: SlackConfig;
+  /** Zalo hand-off: a rep's reply in a thread bound to a Zalo conversation goes to the customer. */
+  relayToZalo?: RelayToZalo;
   /** Optional: reads BANT answers the parser cannot, phrases "why" answers (see openai/). */
   openai?: OpenAiConfig | undefined;
   queue: JobQueue;

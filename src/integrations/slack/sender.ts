@@ -24,7 +24,13 @@ export type SendKind = 'post' | 'update' | 'ephemeral';
 
 /** What to send: a literal message, or an alert rendered from the database at send time. */
 export type SendPayload =
-  | { message: SlackMessage; threadTs?: string; user?: string }
+  | {
+      message: SlackMessage;
+      threadTs?: string;
+      user?: string;
+      /** A hand-off message: once posted, its thread is this Zalo user's conversation. */
+      bindZaloUser?: string;
+    }
   | { alertId: string; as: 'alert' | 'dm' | 'update' };
 
 export interface SendRequest {
@@ -43,8 +49,8 @@ export interface Materialised {
   /** For updates: the message to change. */
   ts?: string;
   user?: string;
-  /** Recorded after a successful post (e.g. the alert's rendered version). */
-  onSent?: (tx: Sql, ts: string) => Promise<void>;
+  /** Recorded with the result of a successful post; returns further sends it queued. */
+  onSent?: (tx: Sql, ts: string) => Promise<string[] | undefined>;
 }
 
 export interface SenderDeps {
@@ -142,11 +148,12 @@ export async function runSend(deps: SenderDeps, sendId: string): Promise<SendOut
   );
   if (!row) return 'not-claimed';
   try {
-    // A send that already holds a slot renders when it wakes; one without renders first and
-    // then reserves, so no slot is spent while it renders (posts go out at their slots).
-    const reserved = row.slot_at ? new Date(row.slot_at).getTime() : null;
-    if (reserved !== null && reserved - Date.now() > HOLD_MS) {
-      await schedule(deps, row.id, reserved);
+    // Reserve first (a send whose slot is far goes back to the queue without rendering); a send
+    // due now renders and then waits out what is left of its slot. Scheduled sends wake
+    // EARLY_MS before their slot, which covers the rendering.
+    const slot = row.slot_at ? new Date(row.slot_at).getTime() : await reserveSlot(deps, row.channel);
+    if (slot - Date.now() > HOLD_MS) {
+      await schedule(deps, row.id, slot);
       return 'scheduled';
     }
     const call = await materialise(deps, row);
@@ -160,11 +167,6 @@ export async function runSend(deps: SenderDeps, sendId: string): Promise<SendOut
         await finish(deps, row.id, found, call.onSent);
         return 'found';
       }
-    }
-    const slot = reserved ?? (await reserveSlot(deps, row.channel));
-    if (slot - Date.now() > HOLD_MS) {
-      await schedule(deps, row.id, slot);
-      return 'scheduled';
     }
     const wait = slot - Date.now();
     if (wait > 0) await sleep(wait);
@@ -188,10 +190,23 @@ export async function runSend(deps: SenderDeps, sendId: string): Promise<SendOut
 async function materialise(deps: SenderDeps, row: SendRow): Promise<Materialised | null> {
   const p = row.payload;
   if ('alertId' in p) return deps.renderAlert(p.alertId, p.as);
+  const bind = p.bindZaloUser;
   return {
     message: p.message,
     ...(p.threadTs ? { threadTs: p.threadTs } : {}),
     ...(p.user ? { user: p.user } : {}),
+    ...(bind
+      ? {
+          onSent: async (tx: Sql, ts: string) => {
+            await tx.execute(
+              `UPDATE zalo_conversation SET slack_channel = $2, slack_thread_ts = $3
+               WHERE user_id = $1 AND slack_thread_ts IS NULL`,
+              [bind, row.channel, ts],
+            );
+            return undefined;
+          },
+        }
+      : {}),
   };
 }
 
@@ -303,14 +318,15 @@ async function finish(
   ts: string | null,
   onSent: Materialised['onSent'],
 ): Promise<void> {
-  await deps.db.transaction(async (tx) => {
+  const more = await deps.db.transaction(async (tx) => {
     await tx.execute(
       `UPDATE slack_send SET status = 'sent', ts = $2, sent_at = $3::timestamptz, locked_until = NULL, last_error = NULL
        WHERE id = $1`,
       [id, ts, new Date(deps.now()).toISOString()],
     );
-    if (ts && onSent) await onSent(tx, ts);
+    return ts && onSent ? ((await onSent(tx, ts)) ?? []) : [];
   });
+  await enqueueSends(deps.queue, more, deps.logger);
 }
 
 /** Sends that should be (re)tried: pending for a while (their job may be lost) or with an expired lease. */
