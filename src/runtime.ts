@@ -79,6 +79,7 @@ export async function createRuntime(
       ? createZaloIntegration({
           ...ingest,
           config: config.zalo,
+          openai: config.openai,
           queue,
           logger,
           slackChannel: config.slack?.sqlChannel ?? null,

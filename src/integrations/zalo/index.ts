@@ -4,7 +4,8 @@
  * the customer.
  */
 import type { FastifyInstance } from 'fastify';
-import type { ZaloConfig } from '../../config.ts';
+import type { OpenAiConfig, ZaloConfig } from '../../config.ts';
+import { createLlm } from '../openai/client.ts';
 import type { IngestDeps } from '../../domain/ingest.ts';
 import type { JobHandlers, JobQueue } from '../../jobs/queue.ts';
 import type { Logger } from '../../logger.ts';
@@ -30,6 +31,8 @@ export interface ZaloIntegrationDeps extends IngestDeps {
   logger: Logger;
   /** Alert channel in Slack (hand-offs, lost-token alerts); null when Slack is off. */
   slackChannel: string | null;
+  /** Optional: the LLM reads what the deterministic extractor cannot. */
+  openai?: OpenAiConfig | undefined;
 }
 
 export function createZaloIntegration(deps: ZaloIntegrationDeps): ZaloIntegration {
@@ -65,6 +68,7 @@ export function createZaloIntegration(deps: ZaloIntegrationDeps): ZaloIntegratio
   };
   const tokens = createTokenStore({ db, config: deps.config, logger, alert, now: deps.now });
   const api = createZaloApi({ config: deps.config, tokens, logger });
+  const llm = createLlm(deps.openai, logger);
   const settings = async () =>
     (await db.prisma.zaloSettings.findUnique({ where: { oaId: deps.config.appId } })) ?? {
       qualify: true,
@@ -98,7 +102,7 @@ export function createZaloIntegration(deps: ZaloIntegrationDeps): ZaloIntegratio
     handlers: {
       'zalo.process': async ({ inboundId }) => {
         await processInbound(
-          { ...deps, qualify: async () => (await settings()).qualify, slackChannel: deps.slackChannel },
+          { ...deps, llm, qualify: async () => (await settings()).qualify, slackChannel: deps.slackChannel },
           inboundId,
         );
       },

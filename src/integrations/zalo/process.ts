@@ -12,7 +12,8 @@ import type { Sql } from '../../db/sql.ts';
 import { newId } from '../../domain/ids.ts';
 import { ingestEvents } from '../../domain/ingest.ts';
 import type { IngestDeps } from '../../domain/ingest.ts';
-import { type Extraction, extractLeadDetails } from '../../parse/extract.ts';
+import { type Extraction, extractLeadDetails, mergeExtractions } from '../../parse/extract.ts';
+import type { Llm } from '../openai/client.ts';
 import type { Lang } from '../../scoring/types.ts';
 import { esc } from '../slack/blocks.ts';
 import { enqueueSends as enqueueSlackSends, insertSends as insertSlackSends } from '../slack/sender.ts';
@@ -28,6 +29,8 @@ export interface ProcessDeps extends IngestDeps {
   qualify: () => Promise<boolean>;
   /** Where hand-offs are posted when the lead has no Slack thread yet (null: Slack is off). */
   slackChannel: string | null;
+  /** With OPENAI_API_KEY: fills what the deterministic extractor left out (validated there). */
+  llm: Llm | null;
 }
 
 interface ConversationRow {
@@ -57,7 +60,7 @@ export async function processInbound(deps: ProcessDeps, inboundId: string): Prom
   const at = eventTime(e, row.received_at.getTime());
   const key = `zalo:${row.dedupe_key}`;
   const text = e.message?.text ?? '';
-  const extraction = text ? extractLeadDetails(text, { now: at }) : null;
+  const extraction = text ? await extract(deps, text, at, e.message?.msg_id) : null;
   const submitted = e.event_name === 'user_submit_info' ? submittedInfo(e) : null;
 
   // 1. Score and link: one event for what happened, one for what it told us.
@@ -203,6 +206,19 @@ export async function processInbound(deps: ProcessDeps, inboundId: string): Prom
   });
   await enqueueSlackSends(deps.queue, slackIds, deps.logger);
   await enqueueZaloSends(deps.queue, zaloIds, deps.logger);
+}
+
+/** Deterministic first; the LLM (when configured) only fills the fields it left absent. */
+async function extract(
+  deps: ProcessDeps,
+  text: string,
+  at: number,
+  messageId: string | undefined,
+): Promise<Extraction> {
+  const found = extractLeadDetails(text, { now: at, ...(messageId ? { messageId } : {}) });
+  if (!deps.llm) return found;
+  const lang = languageOf(text, 'vi');
+  return mergeExtractions(found, await deps.llm.extractLead(text, { lang, now: at }));
 }
 
 function eventTime(e: ZaloEnvelope, fallback: number): number {
