@@ -10,7 +10,7 @@ import { createLogger } from '../../src/logger.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import type { TestDb } from './db.ts';
 import { type FakeSlack, startFakeSlack } from './fake-slack.ts';
-import { type PostSignedResult, postSigned } from './slack-requests.ts';
+import { blockActions, type PostSignedResult, postSigned } from './slack-requests.ts';
 
 export const SECRET = 'test-signing-secret';
 export const SQL_CHANNEL = 'C0SQL';
@@ -26,6 +26,10 @@ export interface SlackHarness {
     body: string,
     opts?: { retryNum?: number; timestampSec?: number; signature?: string },
   ): Promise<PostSignedResult>;
+  /** A person clicks a button of a message in the alert channel (signed `block_actions`). */
+  click(actionId: string, value: string, userId: string, messageTs: string): Promise<PostSignedResult>;
+  /** What the bot said in a thread of the alert channel (texts, oldest first, the parent left out). */
+  threadTexts(threadTs: string): string[];
   close(): Promise<void>;
 }
 
@@ -61,6 +65,15 @@ export async function startSlackHarness(
     http,
     base,
     post: (body, opts = {}) => postSigned(base, body, { secret: SECRET, ...opts }),
+    click: (actionId, value, userId, messageTs) =>
+      postSigned(base, blockActions({ actionId, value, userId, channelId: SQL_CHANNEL, messageTs }), {
+        secret: SECRET,
+      }),
+    threadTexts: (threadTs) =>
+      fake
+        .messages(SQL_CHANNEL, threadTs)
+        .filter((m) => m.ts !== threadTs)
+        .map((m) => m.text),
     async close() {
       await http.close();
       await rt.slack?.stop();

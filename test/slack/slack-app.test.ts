@@ -114,6 +114,7 @@ describe.each(BACKENDS)('Slack app ($name)', ({ open }) => {
     return msg!;
   }
   const post: SlackHarness['post'] = (body, opts) => h.post(body, opts);
+  const click: SlackHarness['click'] = (...args) => h.click(...args);
 
   it('posts a new SQL to the channel with who, score, reasons and the rep’s buttons, and DMs the routed rep', async () => {
     const { leadId } = await newSqlLead('Nguyễn Thị Hoa');
@@ -198,15 +199,7 @@ describe.each(BACKENDS)('Slack app ($name)', ({ open }) => {
   it('Not a fit opens a modal; submitting it disqualifies the lead with the reason in its trace and on the alert', async () => {
     const { leadId } = await newSqlLead('Bùi Văn Loại');
     const alert = await alertFor('Bùi Văn Loại');
-    await post(
-      blockActions({
-        actionId: ACTION.notFit,
-        value: leadId,
-        userId: 'U0MINH',
-        channelId: SQL_CHANNEL,
-        messageTs: alert.ts,
-      }),
-    );
+    await click(ACTION.notFit, leadId, 'U0MINH', alert.ts);
     const [opened] = await fake.waitFor('views.open');
     const view = opened!.body.view as { callback_id: string; private_metadata: string };
     expect(view.callback_id).toBe(VIEW.notFit);
@@ -254,15 +247,7 @@ describe.each(BACKENDS)('Slack app ($name)', ({ open }) => {
   it('/hotlead mine lists the leads I claimed', async () => {
     const { leadId } = await newSqlLead('Lý Thị Mine');
     const alert = await alertFor('Lý Thị Mine');
-    await post(
-      blockActions({
-        actionId: ACTION.claim,
-        value: leadId,
-        userId: 'U0LAN',
-        channelId: SQL_CHANNEL,
-        messageTs: alert.ts,
-      }),
-    );
+    await click(ACTION.claim, leadId, 'U0LAN', alert.ts);
     await fake.waitFor('chat.update');
     const res = await post(slashCommand({ text: 'mine', userId: 'U0LAN', channelId: SQL_CHANNEL }));
     expect(visibleText(res.json as never)).toContain('Lý Thị Mine');
@@ -472,15 +457,7 @@ describe.each(BACKENDS)('Slack app ($name)', ({ open }) => {
     it('asks one question at a time in the alert’s thread, confirms what it understood, accepts corrections and stores each answer', async () => {
       const { leadId } = await newSqlLead('Đinh Thị Bant');
       const alert = await alertFor('Đinh Thị Bant');
-      await post(
-        blockActions({
-          actionId: ACTION.startBant,
-          value: leadId,
-          userId: 'U0LAN',
-          channelId: SQL_CHANNEL,
-          messageTs: alert.ts,
-        }),
-      );
+      await click(ACTION.startBant, leadId, 'U0LAN', alert.ts);
       let says = await waitSays(alert.ts, 1);
       expect(says[0]).toContain('<@U0LAN>');
       expect(says[0]).toMatch(/\nNgân sách dự kiến/);
@@ -545,16 +522,7 @@ describe.each(BACKENDS)('Slack app ($name)', ({ open }) => {
         { source: 'crm' },
       );
       const alert = await alertFor('Kiều Văn Known');
-      const start = () =>
-        post(
-          blockActions({
-            actionId: ACTION.startBant,
-            value: leadId,
-            userId: 'U0LAN',
-            channelId: SQL_CHANNEL,
-            messageTs: alert.ts,
-          }),
-        );
+      const start = () => click(ACTION.startBant, leadId, 'U0LAN', alert.ts);
       await start();
       await start();
       const says = await waitSays(alert.ts, 1);
@@ -566,15 +534,7 @@ describe.each(BACKENDS)('Slack app ($name)', ({ open }) => {
     it('answers can be edited in a modal; what it cannot understand is refused naming the field', async () => {
       const { leadId } = await newSqlLead('Lâm Thị Edit');
       const alert = await alertFor('Lâm Thị Edit');
-      await post(
-        blockActions({
-          actionId: ACTION.editBant,
-          value: leadId,
-          userId: 'U0LAN',
-          channelId: SQL_CHANNEL,
-          messageTs: alert.ts,
-        }),
-      );
+      await click(ACTION.editBant, leadId, 'U0LAN', alert.ts);
       const [opened] = await fake.waitFor('views.open');
       const view = opened!.body.view as { callback_id: string; private_metadata: string };
       expect(view.callback_id).toBe(VIEW.bantEdit);

@@ -75,20 +75,8 @@ describe('Slack with an LLM', () => {
 
   it('a BANT answer the parser cannot read is read by the LLM, confirmed by the rep, then stored', async () => {
     const { leadId, alert } = await sqlLead('Phan Thị Slang');
-    await h.post(
-      blockActions({
-        actionId: ACTION.startBant,
-        value: leadId,
-        userId: 'U0LAN',
-        channelId: SQL_CHANNEL,
-        messageTs: alert.ts,
-      }),
-    );
-    const says = () =>
-      h.fake
-        .messages(SQL_CHANNEL, alert.ts)
-        .filter((m) => m.ts !== alert.ts)
-        .map((m) => m.text);
+    await h.click(ACTION.startBant, leadId, 'U0LAN', alert.ts);
+    const says = () => h.threadTexts(alert.ts);
     await until(async () => says().length === 1);
     ai.reply(
       { understood: true, value: { amount: 200_000_000, currency: 'VND' }, confidence: 0.8 },
@@ -113,20 +101,8 @@ describe('Slack with an LLM', () => {
 
   it('an LLM answer that does not validate is not used: the bot asks again', async () => {
     const { leadId, alert } = await sqlLead('Tạ Văn Invalid');
-    await h.post(
-      blockActions({
-        actionId: ACTION.startBant,
-        value: leadId,
-        userId: 'U0LAN',
-        channelId: SQL_CHANNEL,
-        messageTs: alert.ts,
-      }),
-    );
-    const says = () =>
-      h.fake
-        .messages(SQL_CHANNEL, alert.ts)
-        .filter((m) => m.ts !== alert.ts)
-        .map((m) => m.text);
+    await h.click(ACTION.startBant, leadId, 'U0LAN', alert.ts);
+    const says = () => h.threadTexts(alert.ts);
     await until(async () => says().length === 1);
     ai.reply(
       { understood: true, value: { amount: 'hai trăm', currency: 'VND' }, confidence: 0.9 },

@@ -105,15 +105,7 @@ describe('Zalo OA end to end', () => {
     expect(transcript.text).toMatch(/nhu cầu gì/); // the bot's question is part of it
 
     // A rep claims it and answers in the thread: the customer gets it on Zalo.
-    await h.post(
-      blockActions({
-        actionId: ACTION.claim,
-        value: lead.id,
-        userId: 'U0LAN',
-        channelId: SQL_CHANNEL,
-        messageTs: alert.ts,
-      }),
-    );
+    await h.click(ACTION.claim, lead.id, 'U0LAN', alert.ts);
     await h.fake.waitFor('chat.update');
     const reply = 'Chào chị Lan, em là Lan bên Hotlead. Chiều nay em gọi chị để demo nhé!';
     const event = eventCallback(

@@ -54,6 +54,8 @@ export function createSlackIntegration(deps: SlackIntegrationDeps): SlackIntegra
       ? { slackApiUrl: config.apiUrl.endsWith('/') ? config.apiUrl : `${config.apiUrl}/` }
       : {}),
     retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 5_000 },
+    // A 429 comes back to the sender, which delays that channel only (the client would pause all).
+    rejectRateLimitedCalls: true,
     // Its own logger writes to stdout with console.*: route it to ours (stderr, LOG_LEVEL).
     logger: slackLogger(deps.logger),
   };
@@ -75,7 +77,8 @@ export function createSlackIntegration(deps: SlackIntegrationDeps): SlackIntegra
     maxAttempts: 10,
     renderAlert: (alertId, as) => materialiseAlert(alertDeps, alertId, as),
   };
-  // Slack said 429: WebClient waits Retry-After and retries; later sends to that channel wait too.
+  // Any call that meets a 429 (sends, and the direct calls: views, users…) is logged and, when it
+  // names a channel, pushes that channel's next slot past Retry-After.
   client.on(WebClientEvent.RATE_LIMITED, (retryAfterSec: number, req: { body?: { channel?: unknown } }) => {
     const channel = req?.body?.channel;
     deps.logger.warn({ retryAfterSec, channel }, 'Slack rate limit: waiting as asked');

@@ -151,7 +151,13 @@ export async function runSend(deps: SenderDeps, sendId: string): Promise<SendOut
     // Reserve first (a send whose slot is far goes back to the queue without rendering); a send
     // due now renders and then waits out what is left of its slot. Scheduled sends wake
     // EARLY_MS before their slot, which covers the rendering.
-    const slot = row.slot_at ? new Date(row.slot_at).getTime() : await reserveSlot(deps, row.channel);
+    const held = row.slot_at ? new Date(row.slot_at).getTime() : null;
+    // A send that missed its slot (the client was paused by a 429, the worker was busy) takes a
+    // fresh one: going out late all at once would burst past the channel's limit.
+    const slot =
+      held !== null && held >= Date.now() - deps.channelIntervalMs
+        ? held
+        : await reserveSlot(deps, row.channel);
     if (slot - Date.now() > HOLD_MS) {
       await schedule(deps, row.id, slot);
       return 'scheduled';
@@ -170,7 +176,21 @@ export async function runSend(deps: SenderDeps, sendId: string): Promise<SendOut
     }
     const wait = slot - Date.now();
     if (wait > 0) await sleep(wait);
-    const ts = await call_(deps, row, call);
+    let ts: string | null;
+    try {
+      ts = await call_(deps, row, call);
+    } catch (err) {
+      // Slack said 429: this channel waits Retry-After, and this send takes the channel's next
+      // slot after it (the client rejects rate-limited calls instead of pausing every channel).
+      const retryAfter =
+        (err as { code?: string; retryAfter?: number }).code === 'slack_webapi_rate_limited_error'
+          ? (err as { retryAfter: number }).retryAfter
+          : null;
+      if (retryAfter === null) throw err;
+      await pushSlot(deps.db, row.channel, Date.now() + retryAfter * 1000);
+      await schedule(deps, row.id, await reserveSlot(deps, row.channel));
+      return 'scheduled';
+    }
     await finish(deps, row.id, ts, call.onSent);
     return 'sent';
   } catch (err) {
