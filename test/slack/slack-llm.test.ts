@@ -17,13 +17,7 @@ import {
   until,
   visibleText,
 } from '../helpers/slack-app.ts';
-import {
-  blockActions,
-  eventCallback,
-  newEventId,
-  slashCommand,
-  threadReply,
-} from '../helpers/slack-requests.ts';
+import { eventCallback, newEventId, slashCommand, threadReply } from '../helpers/slack-requests.ts';
 
 describe('Slack with an LLM', () => {
   let tdb: TestDb;

@@ -11,7 +11,7 @@ import { ACTION } from '../../src/integrations/slack/contract.ts';
 import { pgliteDb, type TestDb } from '../helpers/db.ts';
 import { type FakeZalo, startFakeZalo, storeTokens } from '../helpers/fake-zalo.ts';
 import { SQL_CHANNEL, seedRep, type SlackHarness, startSlackHarness, until } from '../helpers/slack-app.ts';
-import { blockActions, eventCallback, newEventId, threadReply } from '../helpers/slack-requests.ts';
+import { eventCallback, newEventId, threadReply } from '../helpers/slack-requests.ts';
 import { deliver, follow, oaEcho, submitInfo, userText, type ZaloApp } from '../helpers/zalo-requests.ts';
 
 describe('Zalo OA end to end', () => {
