@@ -88,7 +88,7 @@ export interface FakeSlackOptions {
 }
 
 export interface WaitForOptions {
-  /** Default 2000 ms. */
+  /** Default 8000 ms (CI runs many suites at once; only a failing wait takes that long). */
   timeoutMs?: number;
   /** Resolve once at least this many calls match. Default 1. */
   count?: number;
@@ -566,7 +566,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     baseUrl,
     calls,
     callsTo: (method) => calls.filter((c) => c.method === method),
-    waitFor(match, { timeoutMs = 2000, count = 1 } = {}) {
+    waitFor(match, { timeoutMs = 8000, count = 1 } = {}) {
       const pred: CallPredicate = typeof match === 'string' ? (c) => c.method === match : match;
       const what = typeof match === 'string' ? match : 'predicate';
       return new Promise((resolve, reject) => {

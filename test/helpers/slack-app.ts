@@ -109,7 +109,7 @@ export function actionIds(m: { blocks?: unknown[] }): string[] {
 }
 
 /** Polls until `check` holds (work after Slack's ack happens asynchronously). */
-export async function until(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+export async function until(check: () => Promise<boolean>, timeoutMs = 8000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > end) throw new Error('condition not met in time');

@@ -361,6 +361,9 @@ describe.each(BACKENDS)('Slack app ($name)', ({ open }) => {
     await rt.queue.enqueue('slack.sweep', {});
     const [ping] = await fake.waitFor(
       (c) => c.method === 'chat.postMessage' && c.body.thread_ts === alert.ts,
+      {
+        timeoutMs: 8000,
+      },
     );
     expect(String(ping!.body.text)).toContain(`<@${rep}>`);
     expect(String(ping!.body.text)).toMatch(/chưa được nhận sau 30 phút/);
@@ -369,10 +372,12 @@ describe.each(BACKENDS)('Slack app ($name)', ({ open }) => {
         c.method === 'chat.postMessage' &&
         c.body.channel === 'U0BOSS' &&
         String(c.body.text).includes('Quách Văn Sla'),
+      { timeoutMs: 8000 },
     );
     await fake.waitFor(
       (c) =>
         c.method === 'chat.postMessage' && c.body.channel === rep && String(c.body.text).includes('30 phút'),
+      { timeoutMs: 8000 },
     );
     await rt.queue.enqueue('slack.sweep', {});
     await new Promise((r) => setTimeout(r, 300));
