@@ -101,6 +101,7 @@ describe('Zalo OA end to end', () => {
     // The conversation so far is in the alert's thread.
     await until(async () => h.fake.messages(SQL_CHANNEL, alert.ts).length >= 2, 8000);
     const transcript = h.fake.messages(SQL_CHANNEL, alert.ts)[1]!;
+    expect(transcript.text).toContain('Lan Nguyễn'); // the Zalo display name, from the OA profile
     expect(transcript.text).toContain('ngân sách khoảng 500 triệu');
     expect(transcript.text).toMatch(/nhu cầu gì/); // the bot's question is part of it
 
@@ -189,6 +190,29 @@ describe('Zalo OA end to end', () => {
     expect(said(user)).toHaveLength(sentBefore);
     const send = await tdb.db.prisma.zaloSend.findFirst({ where: { userId: user, author: 'rep:U0LAN' } });
     expect(send!.status).toBe('refused');
+  });
+
+  it('a photo is logged on the lead as what it is, and scored as a message', async () => {
+    const user = '5500000000000000001';
+    const image = {
+      app_id: '',
+      event_name: 'user_send_image',
+      timestamp: String(Date.now()),
+      sender: { id: user },
+      recipient: { id: '1' },
+      message: {
+        msg_id: 'img-1',
+        attachments: [{ type: 'image', payload: { url: 'https://zalo.example/p.jpg' } }],
+      },
+    };
+    expect((await deliver(h.base, app, image)).status).toBe(200);
+    await until(async () => (await tdb.db.prisma.zaloMessage.count({ where: { userId: user } })) === 1);
+    const logged = await tdb.db.prisma.zaloMessage.findFirst({ where: { userId: user } });
+    expect(logged!.text).toBe('[image] https://zalo.example/p.jpg');
+    const trace = await tdb.db.prisma.scoreTrace.findMany({
+      where: { leadId: logged!.leadId!, ruleId: 'eng.zalo_message' },
+    });
+    expect(trace.map((t) => t.points)).toEqual([2]);
   });
 
   it('both shapes of the contact form link the phone to the Zalo lead', async () => {

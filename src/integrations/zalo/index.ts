@@ -69,6 +69,14 @@ export function createZaloIntegration(deps: ZaloIntegrationDeps): ZaloIntegratio
   const tokens = createTokenStore({ db, config: deps.config, logger, alert, now: deps.now });
   const api = createZaloApi({ config: deps.config, tokens, logger });
   const llm = createLlm(deps.openai, logger);
+  const displayName = async (userId: string) => {
+    try {
+      return (await api.userProfile(userId)).displayName;
+    } catch (err) {
+      logger.warn({ err, userId }, 'could not read the Zalo user profile');
+      return null;
+    }
+  };
   const settings = async () =>
     (await db.prisma.zaloSettings.findUnique({ where: { oaId: deps.config.appId } })) ?? {
       qualify: true,
@@ -102,7 +110,13 @@ export function createZaloIntegration(deps: ZaloIntegrationDeps): ZaloIntegratio
     handlers: {
       'zalo.process': async ({ inboundId }) => {
         await processInbound(
-          { ...deps, llm, qualify: async () => (await settings()).qualify, slackChannel: deps.slackChannel },
+          {
+            ...deps,
+            llm,
+            displayName,
+            qualify: async () => (await settings()).qualify,
+            slackChannel: deps.slackChannel,
+          },
           inboundId,
         );
       },

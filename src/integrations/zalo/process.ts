@@ -31,6 +31,8 @@ export interface ProcessDeps extends IngestDeps {
   slackChannel: string | null;
   /** With OPENAI_API_KEY: fills what the deterministic extractor left out (validated there). */
   llm: Llm | null;
+  /** The user's Zalo display name (OA `user/detail`); null when it cannot be had. */
+  displayName: (userId: string) => Promise<string | null>;
 }
 
 interface ConversationRow {
@@ -65,6 +67,17 @@ export async function processInbound(deps: ProcessDeps, inboundId: string): Prom
 
   // 1. Score and link: one event for what happened, one for what it told us.
   const conversation = await ensureConversation(deps, userId, at);
+  if (!conversation.display_name && e.event_name !== 'unfollow') {
+    conversation.display_name = await deps.displayName(userId);
+    if (conversation.display_name) {
+      await deps.db.transaction((tx) =>
+        tx.execute('UPDATE zalo_conversation SET display_name = $2 WHERE user_id = $1', [
+          userId,
+          conversation.display_name,
+        ]),
+      );
+    }
+  }
   const lang: Lang = text
     ? languageOf(text, conversation.lang === 'en' ? 'en' : 'vi')
     : conversation.lang === 'en'
@@ -168,7 +181,7 @@ export async function processInbound(deps: ProcessDeps, inboundId: string): Prom
         step?.state.answeredSinceAsk ?? null,
       ],
     );
-    const logged = text || submitted ? text || describeSubmitted(submitted, lang) : null;
+    const logged = text || describeSubmitted(submitted, lang) || describeAttachments(e) || null;
     if (logged) {
       await tx.execute(
         `INSERT INTO zalo_message (id, user_id, lead_id, direction, author, msg_id, text, at)
@@ -249,6 +262,17 @@ function submittedInfo(e: ZaloEnvelope): { name?: string; phone?: string; city?:
   const phone = str(info.phone);
   const city = str(info.city) ?? str(full.user_city);
   return { ...(name ? { name } : {}), ...(phone ? { phone } : {}), ...(city ? { city } : {}) };
+}
+
+/** A message without text (image, file, sticker, location…), as a line in the transcript. */
+function describeAttachments(e: ZaloEnvelope): string {
+  return (e.message?.attachments ?? [])
+    .map((a) => {
+      const p = (a.payload ?? {}) as { url?: unknown; name?: unknown };
+      const what = typeof p.name === 'string' ? p.name : typeof p.url === 'string' ? p.url : '';
+      return `[${a.type}]${what ? ` ${what}` : ''}`;
+    })
+    .join(' ');
 }
 
 function describeSubmitted(s: ReturnType<typeof submittedInfo> | null, lang: Lang): string {
