@@ -20,7 +20,8 @@ import type { RelayToZalo } from './contract.ts';
 import { linkRepsByEmail } from './people.ts';
 import { type DigestDeps, digestHandlers, registerHome } from './digest.ts';
 import { FastifySlackReceiver } from './receiver.ts';
-import { dueSends, pushSlot, runSend, type SenderDeps, sendJobId } from './sender.ts';
+import { pushSlot } from '../../db/slots.ts';
+import { dueSends, runSend, type SenderDeps, sendJobId } from './sender.ts';
 
 export interface SlackIntegration {
   channel: ChatChannel;

@@ -14,6 +14,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { WebClient } from '@slack/web-api';
 import type { Database } from '../../db/client.ts';
+import { pushSlot, reserveSlot } from '../../db/slots.ts';
 import type { Sql } from '../../db/sql.ts';
 import { newId } from '../../domain/ids.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
@@ -157,7 +158,7 @@ export async function runSend(deps: SenderDeps, sendId: string): Promise<SendOut
     const slot =
       held !== null && held >= Date.now() - deps.channelIntervalMs
         ? held
-        : await reserveSlot(deps, row.channel);
+        : await reserveChannelSlot(deps, row.channel);
     if (slot - Date.now() > HOLD_MS) {
       await schedule(deps, row.id, slot);
       return 'scheduled';
@@ -188,7 +189,7 @@ export async function runSend(deps: SenderDeps, sendId: string): Promise<SendOut
           : null;
       if (retryAfter === null) throw err;
       await pushSlot(deps.db, row.channel, Date.now() + retryAfter * 1000);
-      await schedule(deps, row.id, await reserveSlot(deps, row.channel));
+      await schedule(deps, row.id, await reserveChannelSlot(deps, row.channel));
       return 'scheduled';
     }
     await finish(deps, row.id, ts, call.onSent);
@@ -284,24 +285,9 @@ async function findPosted(deps: SenderDeps, row: SendRow): Promise<string | null
   }
 }
 
-/**
- * Reserves the channel's next send slot (one row per channel; concurrent reservations queue on
- * its row lock) and returns its time: `now` when the channel is free. Slack's limits are in
- * real time, so slots are too (the wall clock, not the domain clock the rest runs on).
- */
-async function reserveSlot(deps: SenderDeps, channel: string): Promise<number> {
-  const now = Date.now();
-  if (deps.channelIntervalMs <= 0) return now;
-  const [slot] = await deps.db.transaction((tx) =>
-    tx.query<{ at: Date }>(
-      `INSERT INTO slack_channel_slot (channel, next_at) VALUES ($1, $2::timestamptz + $3 * interval '1 millisecond')
-       ON CONFLICT (channel) DO UPDATE
-         SET next_at = greatest(slack_channel_slot.next_at, $2::timestamptz) + $3 * interval '1 millisecond'
-       RETURNING next_at - $3 * interval '1 millisecond' AS at`,
-      [channel, new Date(now).toISOString(), deps.channelIntervalMs],
-    ),
-  );
-  return slot ? new Date(slot.at).getTime() : now;
+/** The channel's next send slot (see src/db/slots.ts). */
+function reserveChannelSlot(deps: SenderDeps, channel: string): Promise<number> {
+  return reserveSlot(deps.db, channel, deps.channelIntervalMs);
 }
 
 /** Gives the claim back, keeping the reserved slot, and runs the send again at its slot. */
@@ -318,17 +304,6 @@ async function schedule(deps: SenderDeps, id: string, slot: number): Promise<voi
     { sendId: id },
     // Wake a little early: rendering takes a moment, then it waits out the rest of its slot.
     { jobId: `slack-send-${id}-t${slot}`, delayMs: Math.max(0, slot - Date.now() - EARLY_MS) },
-  );
-}
-
-/** Pushes a channel's next slot out after Slack answered 429 (WebClient waits and retries). */
-export async function pushSlot(db: Database, channel: string, until: number): Promise<void> {
-  await db.transaction((tx) =>
-    tx.execute(
-      `INSERT INTO slack_channel_slot (channel, next_at) VALUES ($1, $2::timestamptz)
-       ON CONFLICT (channel) DO UPDATE SET next_at = greatest(slack_channel_slot.next_at, $2::timestamptz)`,
-      [channel, new Date(until).toISOString()],
-    ),
   );
 }
 

@@ -8,6 +8,8 @@
  * and says why.
  */
 import type { Database } from '../../db/client.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { reserveSlot } from '../../db/slots.ts';
 import type { Sql } from '../../db/sql.ts';
 import { newId } from '../../domain/ids.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
@@ -24,6 +26,8 @@ export interface ZaloSendRequest {
 }
 
 const HOUR = 3_600_000;
+const APP_SLOT = 'zalo:app';
+const APP_INTERVAL_MS = 15;
 const FREE_WINDOW = 48 * HOUR;
 const PAID_WINDOW = 7 * 24 * HOUR;
 
@@ -127,6 +131,9 @@ export async function runZaloSend(
         : null;
   if (windowProblem) return refuse(deps, row, windowProblem);
   try {
+    // The app's 4,000 requests/minute, shared by every worker: one slot per 15 ms.
+    const wait = (await reserveSlot(deps.db, APP_SLOT, APP_INTERVAL_MS)) - Date.now();
+    if (wait > 0) await sleep(wait);
     const res =
       row.kind === 'text'
         ? await deps.api.sendText(row.user_id, row.payload.text ?? '')
