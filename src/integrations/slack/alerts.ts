@@ -8,7 +8,7 @@
 import type { ChatChannel, SqlAlert } from '../../bot/chat-port.ts';
 import type { Sql } from '../../db/sql.ts';
 import { newId } from '../../domain/ids.ts';
-import { explainLead, type ReadDeps } from '../../domain/leads.ts';
+import { explainLead, type LeadExplanation, type ReadDeps } from '../../domain/leads.ts';
 import type { Lang, Stage } from '../../scoring/types.ts';
 import { transcriptOf } from '../zalo/transcript.ts';
 import { esc, renderAlert } from './blocks.ts';
@@ -198,11 +198,6 @@ async function alertView(
     .sort((a, b) => b.points - a.points)
     .slice(0, 3)
     .map((f) => ({ points: f.points, reason: f.reason }));
-  const line = (b: (typeof e.bant)['budget']) => ({
-    known: b.known,
-    points: b.points,
-    ...(b.value ? { value: b.value } : {}),
-  });
   return {
     row,
     view: {
@@ -213,12 +208,7 @@ async function alertView(
       score: e.score,
       stage: e.stage as Stage,
       reasons,
-      bant: {
-        budget: line(e.bant.budget),
-        authority: line(e.bant.authority),
-        need: line(e.bant.need),
-        timeline: line(e.bant.timeline),
-      },
+      bant: bantLines(e.bant),
       source: lead?.source ?? null,
       firstTouchAt: lead?.firstTouchAt?.getTime() ?? null,
       crossedAt: row.crossed_at.getTime(),
@@ -228,6 +218,21 @@ async function alertView(
       now: deps.now(),
       timeZone: deps.timeZone,
     },
+  };
+}
+
+/** The explanation's BANT status as the alert and the BANT edit modal show it. */
+export function bantLines(bant: LeadExplanation['bant']): AlertView['bant'] {
+  const line = (b: LeadExplanation['bant']['budget']) => ({
+    known: b.known,
+    points: b.points,
+    ...(b.value ? { value: b.value } : {}),
+  });
+  return {
+    budget: line(bant.budget),
+    authority: line(bant.authority),
+    need: line(bant.need),
+    timeline: line(bant.timeline),
   };
 }
 

@@ -18,7 +18,7 @@ import { AppError, asAppError } from '../../errors/app-error.ts';
 import { type BantField, parseBantText } from '../../parse/index.ts';
 import { foldText } from '../../parse/text.ts';
 import type { Lang } from '../../scoring/types.ts';
-import { changeAlerts } from './alerts.ts';
+import { bantLines, changeAlerts } from './alerts.ts';
 import { handleBantMessage, identityOf, sessionFor, startBant } from './bant.ts';
 import { digestArgs, digestCommand } from './digest.ts';
 import { bantEditModal, esc, notFitModal, renderReply } from './blocks.ts';
@@ -208,20 +208,9 @@ export function registerListeners(app: App, deps: SlackAppDeps): void {
     const leadId = (action as { value?: string }).value ?? '';
     const who = await rep(body.user.id);
     const e = await explainLead(deps, leadId);
-    const line = (b: (typeof e.bant)['budget']) => ({
-      known: b.known,
-      points: b.points,
-      ...(b.value ? { value: b.value } : {}),
-    });
-    const current = {
-      budget: line(e.bant.budget),
-      authority: line(e.bant.authority),
-      need: line(e.bant.need),
-      timeline: line(e.bant.timeline),
-    };
     await client.views.open({
       trigger_id: body.trigger_id,
-      view: bantEditModal({ leadId }, current, who.language) as never,
+      view: bantEditModal({ leadId }, bantLines(e.bant), who.language) as never,
     });
   });
 

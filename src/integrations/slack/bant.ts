@@ -10,7 +10,7 @@ import type { Sql } from '../../db/sql.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { newId } from '../../domain/ids.ts';
 import { ingestEvents } from '../../domain/ingest.ts';
-import { explainLead } from '../../domain/leads.ts';
+import { explainLead, type LeadExplanation } from '../../domain/leads.ts';
 import {
   type BantField,
   type BantFieldValues,
@@ -185,9 +185,9 @@ interface SessionRow {
   last_ts: string;
 }
 
-/** Fields of the lead known with good confidence. */
-async function knownFields(deps: SlackAppDeps, leadId: string): Promise<Set<BantField>> {
-  const e = await explainLead(deps, leadId);
+/** Fields of the lead (explained as of now) known with good confidence. */
+async function knownFields(deps: SlackAppDeps, e: LeadExplanation): Promise<Set<BantField>> {
+  const leadId = e.leadId;
   const rows = await deps.db.transaction((tx) =>
     tx.query<{ field: string; confidence: number }>(
       `SELECT DISTINCT ON (field) field, confidence FROM bant_answer WHERE lead_id = $1 ORDER BY field, answered_at DESC`,
@@ -212,9 +212,9 @@ export async function startBant(
     threadTs: string;
   },
 ): Promise<void> {
-  const known = await knownFields(deps, args.leadId);
-  const first = nextField(known, []);
   const e = await explainLead(deps, args.leadId);
+  const known = await knownFields(deps, e);
+  const first = nextField(known, []);
   const who = esc(e.lead.name ?? e.leadId);
   const vi = args.lang === 'vi';
   const ids = await deps.db.transaction(async (tx) => {
@@ -296,7 +296,7 @@ export async function handleBantMessage(
 ): Promise<void> {
   if (Number(msg.ts) <= Number(session.last_ts)) return;
   const lang: Lang = session.lang === 'en' ? 'en' : 'vi';
-  const known = await knownFields(deps, session.lead_id);
+  const known = await knownFields(deps, await explainLead(deps, session.lead_id));
   const state: SessionState = {
     field: (session.field as BantField | null) ?? null,
     pending: session.pending,
