@@ -66,6 +66,25 @@ export async function insertRows(
 }
 
 /**
+ * Inserts rows whose `uniqueColumn` may already hold their key (idempotent intents: sends,
+ * deliveries) and returns the `id` of each row actually inserted — the ones that are new.
+ */
+export async function insertNew(
+  tx: Tx,
+  table: string,
+  columns: Column[],
+  rows: unknown[][],
+  uniqueColumn: string,
+): Promise<string[]> {
+  if (rows.length === 0) return [];
+  const q = insertSql(
+    { table, columns, rows, suffix: `ON CONFLICT ("${uniqueColumn}") DO NOTHING RETURNING id` },
+    1,
+  );
+  return (await tx.query<{ id: string }>(q.sql, [q.param])).map((r) => r.id);
+}
+
+/**
  * Several inserts in ONE statement (data-modifying CTEs): one round trip for a whole batch.
  * Foreign keys are checked at the end of the statement, so a row may reference a row that
  * another part of the same statement inserts.

@@ -14,6 +14,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { WebClient } from '@slack/web-api';
 import type { Database } from '../../db/client.ts';
+import { type Column, insertNew } from '../../db/bulk.ts';
 import { pushSlot, reserveSlot } from '../../db/slots.ts';
 import type { Sql } from '../../db/sql.ts';
 import { newId } from '../../domain/ids.ts';
@@ -69,28 +70,26 @@ export interface SenderDeps {
 
 const METADATA_TYPE = 'hotlead_send';
 
+const SEND_COLUMNS: Column[] = [
+  { name: 'id', type: 'text' },
+  { name: 'dedupe_key', type: 'text' },
+  { name: 'kind', type: 'text' },
+  { name: 'channel', type: 'text' },
+  { name: 'payload', type: 'jsonb' },
+  { name: 'alert_id', type: 'text' },
+  { name: 'created_at', type: 'timestamptz' },
+];
+
 /** Records the sends in the caller's transaction (created at the domain's `now`); returns the ids that are new. */
-export async function insertSends(tx: Sql, requests: SendRequest[], now: number): Promise<string[]> {
-  if (requests.length === 0) return [];
-  const rows = await tx.query<{ id: string }>(
-    `INSERT INTO slack_send (id, dedupe_key, kind, channel, payload, alert_id, created_at)
-     SELECT *, $2::timestamptz FROM json_to_recordset($1::json) AS r(id text, dedupe_key text, kind text, channel text, payload jsonb, alert_id text)
-     ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
-    [
-      JSON.stringify(
-        requests.map((r) => ({
-          id: newId('ss'),
-          dedupe_key: r.dedupeKey,
-          kind: r.kind,
-          channel: r.channel,
-          payload: r.payload,
-          alert_id: r.alertId ?? null,
-        })),
-      ),
-      new Date(now).toISOString(),
-    ],
+export function insertSends(tx: Sql, requests: SendRequest[], now: number): Promise<string[]> {
+  const at = new Date(now).toISOString();
+  return insertNew(
+    tx,
+    'slack_send',
+    SEND_COLUMNS,
+    requests.map((r) => [newId('ss'), r.dedupeKey, r.kind, r.channel, r.payload, r.alertId ?? null, at]),
+    'dedupe_key',
   );
-  return rows.map((r) => r.id);
 }
 
 /** Enqueues the jobs of committed sends (a lost enqueue is picked up by the sweep). */

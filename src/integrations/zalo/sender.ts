@@ -9,6 +9,7 @@
  */
 import type { Database } from '../../db/client.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type Column, insertNew } from '../../db/bulk.ts';
 import { reserveSlot } from '../../db/slots.ts';
 import type { Sql } from '../../db/sql.ts';
 import { newId } from '../../domain/ids.ts';
@@ -31,28 +32,26 @@ const APP_INTERVAL_MS = 15;
 const FREE_WINDOW = 48 * HOUR;
 const PAID_WINDOW = 7 * 24 * HOUR;
 
-export async function queueZaloSends(tx: Sql, requests: ZaloSendRequest[], now: number): Promise<string[]> {
-  if (requests.length === 0) return [];
-  const rows = await tx.query<{ id: string }>(
-    `INSERT INTO zalo_send (id, dedupe_key, user_id, kind, payload, author, created_at)
-     SELECT r.id, r.dedupe_key, r.user_id, r.kind, r.payload, r.author, $2::timestamptz
-     FROM json_to_recordset($1::json) AS r(id text, dedupe_key text, user_id text, kind text, payload jsonb, author text)
-     ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
-    [
-      JSON.stringify(
-        requests.map((r) => ({
-          id: newId('zs'),
-          dedupe_key: r.dedupeKey,
-          user_id: r.userId,
-          kind: r.kind,
-          payload: r.payload,
-          author: r.author,
-        })),
-      ),
-      new Date(now).toISOString(),
-    ],
+const SEND_COLUMNS: Column[] = [
+  { name: 'id', type: 'text' },
+  { name: 'dedupe_key', type: 'text' },
+  { name: 'user_id', type: 'text' },
+  { name: 'kind', type: 'text' },
+  { name: 'payload', type: 'jsonb' },
+  { name: 'author', type: 'text' },
+  { name: 'created_at', type: 'timestamptz' },
+];
+
+/** Records the sends in the caller's transaction; returns the ids that are new. */
+export function queueZaloSends(tx: Sql, requests: ZaloSendRequest[], now: number): Promise<string[]> {
+  const at = new Date(now).toISOString();
+  return insertNew(
+    tx,
+    'zalo_send',
+    SEND_COLUMNS,
+    requests.map((r) => [newId('zs'), r.dedupeKey, r.userId, r.kind, r.payload, r.author, at]),
+    'dedupe_key',
   );
-  return rows.map((r) => r.id);
 }
 
 export interface ZaloSenderDeps {
