@@ -13,7 +13,14 @@ import type { Lang, Stage } from '../../scoring/types.ts';
 import { transcriptOf } from '../zalo/transcript.ts';
 import { esc, renderAlert } from './blocks.ts';
 import type { AlertStatus, AlertView, SlackPerson } from './contract.ts';
-import { enqueueSends, insertSends, type Materialised, type SendRequest, type SenderDeps } from './sender.ts';
+import {
+  enqueueSends,
+  insertSends,
+  type Materialised,
+  type SendRequest,
+  type SenderDeps,
+  textPost,
+} from './sender.ts';
 
 export interface AlertDeps extends ReadDeps {
   queue: SenderDeps['queue'];
@@ -360,7 +367,7 @@ export async function sweepAlerts(deps: AlertDeps): Promise<void> {
           w.lang === 'en'
             ? `⏰ Snooze is over: this lead is open again${w.rep ? ` — <@${w.rep}>` : ''}.`
             : `⏰ Hết thời gian hoãn: lead này mở lại${w.rep ? ` — <@${w.rep}>` : ''}.`;
-        sends.push(threadNote(`alert:${w.id}:v${w.version}:woken`, w.channel, w.ts, text));
+        sends.push(textPost(`alert:${w.id}:v${w.version}:woken`, w.channel, text, w.ts));
       }
     }
     const minutes = Math.round(deps.slaMs / 60_000);
@@ -370,12 +377,12 @@ export async function sweepAlerts(deps: AlertDeps): Promise<void> {
       const ping = vi
         ? `⏰ Lead *${who}* chưa được nhận sau ${minutes} phút${l.rep ? ` — <@${l.rep}> nhận giúp nhé` : ''}. Đã báo quản lý.`
         : `⏰ *${who}* is still unclaimed after ${minutes} min${l.rep ? ` — <@${l.rep}>, please claim it` : ''}. Managers notified.`;
-      sends.push(threadNote(`sla:${l.id}`, l.channel, l.ts!, ping));
-      if (l.rep) sends.push(dm(`sla:${l.id}:dm`, l.rep, ping));
+      sends.push(textPost(`sla:${l.id}`, l.channel, ping, l.ts!));
+      if (l.rep) sends.push(textPost(`sla:${l.id}:dm`, l.rep, ping));
       const link = `<#${l.channel}>`;
       for (const m of managers) {
         sends.push(
-          dm(
+          textPost(
             `sla:${l.id}:mgr:${m.id}`,
             m.slack_user_id,
             vi
@@ -388,24 +395,6 @@ export async function sweepAlerts(deps: AlertDeps): Promise<void> {
     return insertSends(tx, sends, now);
   });
   await enqueueSends(deps.queue, ids, deps.logger);
-}
-
-function threadNote(dedupeKey: string, channel: string, threadTs: string, text: string): SendRequest {
-  return {
-    dedupeKey,
-    kind: 'post',
-    channel,
-    payload: { message: { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] }, threadTs },
-  };
-}
-
-function dm(dedupeKey: string, userId: string, text: string): SendRequest {
-  return {
-    dedupeKey,
-    kind: 'post',
-    channel: userId,
-    payload: { message: { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] } },
-  };
 }
 
 /**
@@ -431,20 +420,7 @@ async function bindZaloThread(
   const text = transcript ? `${head}\n${transcript}` : head;
   return insertSends(
     tx,
-    [
-      {
-        dedupeKey: `zalo:${c.user_id}:transcript:${ts}`,
-        kind: 'post',
-        channel,
-        payload: {
-          message: {
-            text: text.slice(0, 2900),
-            blocks: [{ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 2900) } }],
-          },
-          threadTs: ts,
-        },
-      },
-    ],
+    [textPost(`zalo:${c.user_id}:transcript:${ts}`, channel, text.slice(0, 2900), ts)],
     now,
   );
 }

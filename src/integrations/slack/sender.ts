@@ -70,6 +70,19 @@ export interface SenderDeps {
 
 const METADATA_TYPE = 'hotlead_send';
 
+/** A post of one mrkdwn text: to a channel, a user's DM (`U…`), or a thread when `threadTs` is given. */
+export function textPost(dedupeKey: string, channel: string, text: string, threadTs?: string): SendRequest {
+  return {
+    dedupeKey,
+    kind: 'post',
+    channel,
+    payload: {
+      message: { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] },
+      ...(threadTs ? { threadTs } : {}),
+    },
+  };
+}
+
 const SEND_COLUMNS: Column[] = [
   { name: 'id', type: 'text' },
   { name: 'dedupe_key', type: 'text' },

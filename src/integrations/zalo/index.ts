@@ -10,7 +10,11 @@ import type { IngestDeps } from '../../domain/ingest.ts';
 import type { JobHandlers, JobQueue } from '../../jobs/queue.ts';
 import type { Logger } from '../../logger.ts';
 import type { RelayToZalo } from '../slack/contract.ts';
-import { enqueueSends as enqueueSlackSends, insertSends as insertSlackSends } from '../slack/sender.ts';
+import {
+  enqueueSends as enqueueSlackSends,
+  insertSends as insertSlackSends,
+  textPost,
+} from '../slack/sender.ts';
 import { createZaloApi, type ZaloApi } from './api.ts';
 import { processInbound } from './process.ts';
 import { dueZaloSends, enqueueZaloSends, queueZaloSends, runZaloSend } from './sender.ts';
@@ -39,21 +43,7 @@ export function createZaloIntegration(deps: ZaloIntegrationDeps): ZaloIntegratio
   const { db, queue, logger } = deps;
   const slackNote = async (dedupeKey: string, channel: string, text: string, threadTs?: string) => {
     const ids = await db.transaction((tx) =>
-      insertSlackSends(
-        tx,
-        [
-          {
-            dedupeKey,
-            kind: 'post',
-            channel,
-            payload: {
-              message: { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] },
-              ...(threadTs ? { threadTs } : {}),
-            },
-          },
-        ],
-        deps.now(),
-      ),
+      insertSlackSends(tx, [textPost(dedupeKey, channel, text, threadTs)], deps.now()),
     );
     await enqueueSlackSends(queue, ids, logger);
   };

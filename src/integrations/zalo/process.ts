@@ -16,7 +16,11 @@ import { type Extraction, extractLeadDetails, mergeExtractions } from '../../par
 import type { Llm } from '../openai/client.ts';
 import type { Lang } from '../../scoring/types.ts';
 import { esc } from '../slack/blocks.ts';
-import { enqueueSends as enqueueSlackSends, insertSends as insertSlackSends } from '../slack/sender.ts';
+import {
+  enqueueSends as enqueueSlackSends,
+  insertSends as insertSlackSends,
+  textPost,
+} from '../slack/sender.ts';
 import { type FlowState, languageOf, nextStep, type Question, QUESTIONS } from './flow.ts';
 import { enqueueZaloSends, queueZaloSends, type ZaloSendRequest } from './sender.ts';
 import { transcriptOf } from './transcript.ts';
@@ -334,21 +338,7 @@ function relay(
   dedupeKey: string,
   text: string,
 ): Promise<string[]> {
-  return insertSlackSends(
-    tx,
-    [
-      {
-        dedupeKey,
-        kind: 'post',
-        channel: c.slack_channel!,
-        payload: {
-          message: { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] },
-          threadTs: c.slack_thread_ts!,
-        },
-      },
-    ],
-    deps.now(),
-  );
+  return insertSlackSends(tx, [textPost(dedupeKey, c.slack_channel!, text, c.slack_thread_ts!)], deps.now());
 }
 
 /**
