@@ -9,7 +9,7 @@
  *     `--skip-slack` leaves it out, `--only-slack` runs only it, `--slack-bullmq` adds a run with
  *     the jobs on BullMQ/Redis, `--slack-429 N` sets the 429s injected into the burst,
  *     `--slack-steady-seconds N` the steady phase's length (0 skips it), `--slack-concurrency N`
- *     the worker's job concurrency instead of the runtime's).
+ *     the worker's job concurrency instead of the runtime's). `--only-engine` runs only (1).
  * A benchmark, not a test: it asserts nothing and prints numbers.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -24,7 +24,7 @@ import { loadModelFile, DEFAULT_MODEL_PATH } from '../src/domain/model-store.ts'
 import { buildHttpServer } from '../src/http/server.ts';
 import { createLogger } from '../src/logger.ts';
 import { createRuntime } from '../src/runtime.ts';
-import { applyEvents, initialState } from '../src/scoring/index.ts';
+import { applyEventsInPlace, initialState } from '../src/scoring/index.ts';
 import type { LeadState, ScoringEvent } from '../src/scoring/types.ts';
 import { writeFloor } from './floor.ts';
 import { freshPostgres } from './fresh-postgres.ts';
@@ -40,6 +40,7 @@ const concurrencyArg = args.indexOf('--concurrency');
 const CONCURRENCY = concurrencyArg >= 0 ? Number(args[concurrencyArg + 1]) : 1;
 const BATCH = 500;
 const onlySlack = args.includes('--only-slack');
+const onlyEngine = args.includes('--only-engine');
 const skipSlack = args.includes('--skip-slack');
 const slackBullmq = args.includes('--slack-bullmq');
 const slack429Arg = args.indexOf('--slack-429');
@@ -64,27 +65,40 @@ async function benchEngine() {
   const { events } = buildWorkload({ events: 200_000, endAt, seed: 7 });
   // Validate/normalise once (that is ingestion's job, not the engine's), keyed by lead.
   const prepared = prepareForEngine(events, endAt, active.model.eventTypes);
-  // Grouping a batch's events by lead is ingestion's job too: the groups are built before the
-  // clock starts; the timed loop applies every group of every batch, in order.
-  const batches: { now: number; groups: ScoringEvent[][]; leads: string[] }[] = [];
+  // Grouping a batch's events by lead and finding each lead's row are ingestion's jobs too: the
+  // groups, each with its lead's number, are built before the clock starts; the timed loop
+  // applies every group of every batch, in order, to its lead's state, in place (as ingestion
+  // does with the state it decoded from the lead's row). States stay in memory between batches.
+  const leadNumbers = new Map<string, number>();
+  const batches: { now: number; groups: ScoringEvent[][]; leads: number[] }[] = [];
   for (let i = 0; i < prepared.length; i += BATCH) {
-    const byLead = new Map<string, ScoringEvent[]>();
+    const byLead = new Map<number, ScoringEvent[]>();
     for (const p of prepared.slice(i, i + BATCH)) {
-      const g = byLead.get(p.lead);
+      let n = leadNumbers.get(p.lead);
+      if (n === undefined) {
+        n = leadNumbers.size;
+        leadNumbers.set(p.lead, n);
+      }
+      const g = byLead.get(n);
       if (g) g.push(p.ev);
-      else byLead.set(p.lead, [p.ev]);
+      else byLead.set(n, [p.ev]);
     }
     const now = prepared[Math.min(prepared.length - 1, i + BATCH - 1)]!.ev.occurredAt;
     batches.push({ now, groups: [...byLead.values()], leads: [...byLead.keys()] });
   }
   const runOnce = () => {
-    const states = new Map<string, LeadState>();
+    const states = new Array<LeadState | undefined>(leadNumbers.size).fill(undefined);
     const t0 = performance.now();
     for (const { now, groups, leads } of batches) {
       for (let g = 0; g < groups.length; g++) {
         const lead = leads[g]!;
-        const r = applyEvents(active.model, states.get(lead) ?? initialState(active.model), groups[g]!, now);
-        states.set(lead, r.state);
+        const r = applyEventsInPlace(
+          active.model,
+          states[lead] ?? initialState(active.model),
+          groups[g]!,
+          now,
+        );
+        states[lead] = r.state;
       }
     }
     return performance.now() - t0;
@@ -206,6 +220,13 @@ async function benchCore() {
 }
 
 async function main() {
+  if (onlyEngine) {
+    const engine = await benchEngine();
+    log(`engine: ${engine.eventsPerSec.toLocaleString('en')} events/s`);
+    if (json)
+      process.stdout.write(`${JSON.stringify({ engine: { eventsPerSec: engine.eventsPerSec } }, null, 2)}\n`);
+    return;
+  }
   const core = onlySlack ? {} : await benchCore();
   let slack: (SlackBenchResult & { bullmq?: SlackBenchResult }) | undefined;
   if (!skipSlack) {

@@ -53,7 +53,7 @@ async function applyDue(tx: Tx, active: ActiveModel, rows: LeadRow[], now: numbe
     reschedule,
   );
   if (outcomes.length === 0) return { outboxIds: [] as string[], updated: 0 };
-  const summary = await persistOutcomes(tx, outcomes, { now, alertWindowMs });
+  const summary = await persistOutcomes(tx, outcomes, { now, alertWindowMs, model: active.model });
   return { outboxIds: summary.outboxIds, updated: outcomes.length };
 }
 
@@ -73,6 +73,7 @@ export async function refreshLeads(deps: DecayDeps, leadIds: string[]): Promise<
       const rows = await lockLeads(
         tx,
         due.map((d) => d.id),
+        active.model,
       );
       return applyDue(tx, active, [...rows.values()], now, deps.alertWindowMs);
     }),
@@ -88,7 +89,7 @@ export async function sweepDecay(deps: DecayDeps, limit = 500): Promise<number> 
     const now = deps.now();
     const { outboxIds, updated, seen } = await withRetry(() =>
       deps.db.transaction(async (tx) => {
-        const rows = await lockDueLeads(tx, now, limit);
+        const rows = await lockDueLeads(tx, now, limit, active.model);
         const r = await applyDue(tx, active, rows, now, deps.alertWindowMs);
         return { ...r, seen: rows.length };
       }),

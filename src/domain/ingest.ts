@@ -8,7 +8,14 @@
 import { type Column, type Tx, updateRows } from '../db/bulk.ts';
 import type { Database } from '../db/client.ts';
 import type { ErrorDetail } from '../errors/app-error.ts';
-import { applyEvents, initialState, isLate, nextDecayAt, rederive, sortEvents } from '../scoring/index.ts';
+import {
+  applyEventsInPlace,
+  initialState,
+  isLate,
+  nextDecayAt,
+  rederive,
+  sortEvents,
+} from '../scoring/index.ts';
 import type { ApplyResult, LeadState, ScoringEvent, TraceEntryDraft } from '../scoring/types.ts';
 import { type IdentityRef, type InboundEvent, validateEvent } from './event-input.ts';
 import { newId } from './ids.ts';
@@ -121,7 +128,7 @@ async function ingestValid(
   // identity a concurrent batch just created is not seen here; inserting it again violates its
   // unique key and the whole batch is retried, seeing it then.
   await claimNewIdentities(tx, allIdentities, owners);
-  const leads = await lockLeads(tx, [...new Set(owners.values())]);
+  const leads = await lockLeads(tx, [...new Set(owners.values())], active.model);
   for (let hops = 0; hops < 5; hops++) {
     let forwarded = false;
     for (const [k, leadId] of owners) {
@@ -133,7 +140,7 @@ async function ingestValid(
     }
     if (!forwarded) break;
     const missing = [...new Set(owners.values())].filter((id) => !leads.has(id));
-    for (const [id, row] of await lockLeads(tx, missing)) leads.set(id, row);
+    for (const [id, row] of await lockLeads(tx, missing, active.model)) leads.set(id, row);
   }
 
   // 3. Resolve each event to a lead, merging when one event names identities of several leads.
@@ -253,7 +260,8 @@ async function ingestValid(
               };
       result = rederive(model, row.state, all, now, cause);
     } else {
-      result = applyEvents(model, row?.state ?? initialState(model), plan.events, now);
+      // The row's state was decoded for this batch and is not used again: applied in place.
+      result = applyEventsInPlace(model, row?.state ?? initialState(model), plan.events, now);
     }
     outcomes.push({
       leadId,
@@ -274,7 +282,7 @@ async function ingestValid(
   // events and BANT answers (foreign keys are checked at its end). Rows of merged-away leads
   // move to their survivor first.
   if (losersOf.size > 0) await moveMergedRows(tx, losersOf);
-  const summary = await persistOutcomes(tx, outcomes, { now, alertWindowMs }, [
+  const summary = await persistOutcomes(tx, outcomes, { now, alertWindowMs, model }, [
     {
       table: 'lead_identity',
       columns: IDENTITY_COLUMNS,

@@ -5,6 +5,7 @@
  * exactly one outbox row, all inside the caller's transaction.
  */
 import { type Column, type InsertPart, insertMany, type Tx } from '../db/bulk.ts';
+import type { ScoringModel } from '../scoring/index.ts';
 import type { ApplyResult, LeadState, ScoringEvent, Stage, TraceEntryDraft } from '../scoring/types.ts';
 import { newId } from './ids.ts';
 import { decodeState, encodeState } from './state-codec.ts';
@@ -36,10 +37,10 @@ interface RawLeadRow {
 const LEAD_COLUMNS =
   'id, state, revision, trace_seq, created_at, first_touch_at, source, owner_id, merged_into_id';
 
-function toLeadRow(r: RawLeadRow): LeadRow {
+function toLeadRow(r: RawLeadRow, model: ScoringModel): LeadRow {
   return {
     id: r.id,
-    state: decodeState(r.state),
+    state: decodeState(r.state, model),
     revision: r.revision,
     traceSeq: r.trace_seq,
     createdAt: new Date(r.created_at).getTime(),
@@ -51,24 +52,29 @@ function toLeadRow(r: RawLeadRow): LeadRow {
 }
 
 /** Locks the leads (in id order, so concurrent batches cannot deadlock) and returns them. */
-export async function lockLeads(tx: Tx, ids: string[]): Promise<Map<string, LeadRow>> {
+export async function lockLeads(tx: Tx, ids: string[], model: ScoringModel): Promise<Map<string, LeadRow>> {
   if (ids.length === 0) return new Map();
   const rows = await tx.query<RawLeadRow>(
     `SELECT ${LEAD_COLUMNS} FROM lead WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
     [ids],
   );
-  return new Map(rows.map((r) => [r.id, toLeadRow(r)]));
+  return new Map(rows.map((r) => [r.id, toLeadRow(r, model)]));
 }
 
 /** Leads whose decay is due, locked; rows another worker holds are skipped. */
-export async function lockDueLeads(tx: Tx, now: number, limit: number): Promise<LeadRow[]> {
+export async function lockDueLeads(
+  tx: Tx,
+  now: number,
+  limit: number,
+  model: ScoringModel,
+): Promise<LeadRow[]> {
   const rows = await tx.query<RawLeadRow>(
     `SELECT ${LEAD_COLUMNS} FROM lead
      WHERE next_decay_at <= $1::timestamptz AND merged_into_id IS NULL
      ORDER BY next_decay_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
     [new Date(now).toISOString(), limit],
   );
-  return rows.map(toLeadRow);
+  return rows.map((r) => toLeadRow(r, model));
 }
 
 interface RawEventRow {
@@ -138,6 +144,8 @@ export interface LeadOutcome {
 export interface PersistOptions {
   now: number;
   alertWindowMs: number;
+  /** The model the states were derived under (their stored form keys rule slots by rule id). */
+  model: ScoringModel;
 }
 
 export interface PersistSummary {
@@ -281,7 +289,7 @@ export async function persistOutcomes(
       st.fit,
       st.engagement,
       st.fastTracked,
-      encodeState(st),
+      encodeState(st, opts.model),
       st.modelVersion,
       revision,
       seq,

@@ -119,7 +119,7 @@ export async function showLead(deps: ReadDeps, leadId: string): Promise<LeadView
     },
   });
   if (!lead) throw new AppError('NOT_FOUND', `No lead ${leadId}`);
-  const state = decodeState(lead.state);
+  const state = decodeState(lead.state, (await deps.getModel()).model);
   const first = (kind: string) => lead.identities.find((i) => i.kind === kind)?.value ?? null;
   return {
     id: lead.id,
@@ -184,7 +184,7 @@ export async function explainLead(deps: ReadDeps, leadId: string): Promise<LeadE
     ...(t.eventId ? { eventId: t.eventId } : {}),
     at: t.at.getTime(),
   }));
-  const e = explain(active.model, decodeState(lead.state), decay, deps.now());
+  const e = explain(active.model, decodeState(lead.state, active.model), decay, deps.now());
   return { ...e, leadId, lead: { name: lead.name, company: lead.company, title: lead.title } };
 }
 

@@ -56,7 +56,7 @@ export async function rescoreAll(
         const now = deps.now();
         const stageChanges: RescoreChange[] = [];
         let scoreChanges = 0;
-        const rows = await lockLeads(tx, ids);
+        const rows = await lockLeads(tx, ids, active.model);
         const history = await loadHistory(tx, ids);
         const outcomes: LeadOutcome[] = [];
         for (const row of rows.values()) {
@@ -91,7 +91,11 @@ export async function rescoreAll(
         }
         const counts = { leads: outcomes.length, stageChanges, scoreChanges };
         if (opts.dryRun) return { ...counts, outboxIds: [] as string[] };
-        const summary = await persistOutcomes(tx, outcomes, { now, alertWindowMs: deps.alertWindowMs });
+        const summary = await persistOutcomes(tx, outcomes, {
+          now,
+          alertWindowMs: deps.alertWindowMs,
+          model: active.model,
+        });
         return { ...counts, outboxIds: summary.outboxIds };
       }),
     );

@@ -1,26 +1,36 @@
 /**
  * How a LeadState is stored in lead.state. Every ingestion batch rewrites the state of each
  * lead it touches, so its size is write cost: the two biggest parts are stored compactly —
- * awards as tuples, fit evidence as [event id, time] pairs — and restored on load. States
- * stored in the plain shape (no `v`) load as they are.
+ * awards as tuples, fit evidence as [event id, time] pairs — and restored on load. Rule hits,
+ * indexed by the model's rule slots in memory, are stored keyed by rule id, so a stored state
+ * does not depend on the order of rules in a model file. States stored in the plain shape (no
+ * `v`) load as they are.
  */
-import type { Award, LeadState } from '../scoring/types.ts';
+import type { ScoringModel } from '../scoring/index.ts';
+import { ruleHitsByRule, ruleHitsFromRecord, shapedAttributes, shapedBant } from '../scoring/index.ts';
+import type { Award, LeadState, Millis } from '../scoring/types.ts';
 
 type AwardTuple = [eventId: string, ruleId: string, points: number, at: number, expiresAt: number];
 
-export interface StoredStateV2 extends Omit<LeadState, 'awards' | 'fitEvidence' | 'fitEvidenceAt'> {
+/** Rule hits keyed by rule id (how they are stored). */
+type StoredRuleHits = Record<string, Millis[]>;
+
+export interface StoredStateV2
+  extends Omit<LeadState, 'awards' | 'fitEvidence' | 'fitEvidenceAt' | 'ruleHits'> {
   v: 2;
+  ruleHits: StoredRuleHits;
   aw: AwardTuple[];
   fe: Record<string, [eventId: string, at: number | null]>;
 }
 
 /** The stored shape, as a value for the json column (the bulk writer serialises it). */
-export function encodeState(state: LeadState): StoredStateV2 {
-  const { awards, fitEvidence, fitEvidenceAt, ...rest } = state;
+export function encodeState(state: LeadState, model: ScoringModel): StoredStateV2 {
+  const { awards, fitEvidence, fitEvidenceAt, ruleHits, ...rest } = state;
   const fe: StoredStateV2['fe'] = {};
   for (const rule of Object.keys(fitEvidence)) fe[rule] = [fitEvidence[rule]!, fitEvidenceAt?.[rule] ?? null];
   const stored: StoredStateV2 = {
     ...rest,
+    ruleHits: ruleHitsByRule(model, ruleHits),
     v: 2,
     aw: awards.map((a) => [a.eventId, a.ruleId, a.points, a.at, a.expiresAt]),
     fe,
@@ -28,10 +38,19 @@ export function encodeState(state: LeadState): StoredStateV2 {
   return stored;
 }
 
-export function decodeState(raw: unknown): LeadState {
-  const value = (typeof raw === 'string' ? JSON.parse(raw) : raw) as LeadState | StoredStateV2;
-  if (!('v' in value) || value.v !== 2) return value as LeadState;
-  const { v: _v, aw, fe, ...rest } = value;
+export function decodeState(raw: unknown, model: ScoringModel): LeadState {
+  const value = (typeof raw === 'string' ? JSON.parse(raw) : raw) as
+    | (Omit<LeadState, 'ruleHits'> & { ruleHits?: StoredRuleHits })
+    | StoredStateV2;
+  if (!('v' in value) || value.v !== 2) {
+    return {
+      ...value,
+      attributes: shapedAttributes(value.attributes),
+      bant: shapedBant(value.bant),
+      ruleHits: ruleHitsFromRecord(model, value.ruleHits),
+    } as LeadState;
+  }
+  const { v: _v, aw, fe, ruleHits, ...rest } = value;
   const fitEvidence: Record<string, string> = {};
   const fitEvidenceAt: Record<string, number> = {};
   for (const rule of Object.keys(fe)) {
@@ -46,5 +65,13 @@ export function decodeState(raw: unknown): LeadState {
     at,
     expiresAt,
   }));
-  return { ...rest, awards, fitEvidence, fitEvidenceAt };
+  return {
+    ...rest,
+    attributes: shapedAttributes(rest.attributes),
+    bant: shapedBant(rest.bant),
+    ruleHits: ruleHitsFromRecord(model, ruleHits),
+    awards,
+    fitEvidence,
+    fitEvidenceAt,
+  };
 }

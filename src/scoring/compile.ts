@@ -11,6 +11,7 @@ import {
   emailDomain,
   fold,
   formatAuthority,
+  internalize,
   formatBudget,
   formatNeed,
   formatTimeline,
@@ -108,6 +109,27 @@ export interface CompiledEventRule {
   reasonCache: Map<string, Text>;
   /** Position in the file (engagement then negative), for tie-breaking. */
   order: number;
+  /**
+   * Where the rule's hits start in `LeadState.ruleHits` (rules with a limit; -1 without): the
+   * count, then up to `limit.times` hit times.
+   */
+  hitOffset: number;
+}
+
+/** Events by which a person (or the CRM) sets the stage. */
+export const STAGE_EVENTS = {
+  lead_disqualified: 'DISQUALIFIED',
+  deal_won: 'WON',
+  deal_lost: 'LOST',
+  lead_reopened: 'REOPEN',
+} as const;
+export type StageEventEffect = (typeof STAGE_EVENTS)[keyof typeof STAGE_EVENTS];
+
+/** What an event type does: its candidate rules and, for stage events, the stage it sets. */
+export interface EventTypeInfo {
+  /** Candidate rules, most specific first (ties: file order); empty when none. */
+  rules: readonly CompiledEventRule[];
+  stage: StageEventEffect | null;
 }
 
 export interface ScoringModel {
@@ -145,9 +167,13 @@ export interface ScoringModel {
   stageReasons: Map<Text, Map<number, Text>>;
   /** Number of distinct fit/BANT groups. */
   groupCount: number;
-  /** Event type → candidate rules, most specific first (ties: file order). */
-  rulesByEvent: ReadonlyMap<string, readonly CompiledEventRule[]>;
+  /** Event type → its rules and stage effect (one lookup per event). */
+  byEventType: ReadonlyMap<string, EventTypeInfo>;
   eventRules: ReadonlyMap<string, CompiledEventRule>;
+  /** The rules with a limit, in the order of their places in `LeadState.ruleHits`. */
+  hitRules: readonly CompiledEventRule[];
+  /** Length of `LeadState.ruleHits`: one count plus `limit.times` places per rule with a limit. */
+  hitsLength: number;
 }
 
 /** Compiles a spec that passed `ModelSpecSchema` and the semantic checks. */
@@ -187,6 +213,12 @@ export function compileModel(spec: ModelSpec): ScoringModel {
     ...spec.engagement.map((r, i) => compileEventRule(r, 'engagement', i, expiryDays)),
     ...spec.negative.map((r, i) => compileEventRule(r, 'negative', spec.engagement.length + i, expiryDays)),
   ];
+  const hitRules = eventRuleList.filter((r) => r.limit !== null);
+  let hitsLength = 0;
+  for (const r of hitRules) {
+    r.hitOffset = hitsLength;
+    hitsLength += 1 + (r.limit?.times ?? 0);
+  }
   const rulesByEvent = new Map<string, CompiledEventRule[]>();
   for (const rule of eventRuleList) {
     const list = rulesByEvent.get(rule.event) ?? [];
@@ -224,9 +256,20 @@ export function compileModel(spec: ModelSpec): ScoringModel {
     capNotes: new Map(),
     stageReasons: new Map(),
     groupCount: groups.size,
-    rulesByEvent,
+    byEventType: eventTypeInfo(rulesByEvent),
     eventRules: new Map(eventRuleList.map((r) => [r.id, r])),
+    hitRules,
+    hitsLength,
   };
+}
+
+function eventTypeInfo(rulesByEvent: ReadonlyMap<string, CompiledEventRule[]>): Map<string, EventTypeInfo> {
+  const info = new Map<string, EventTypeInfo>();
+  for (const [type, rules] of rulesByEvent) info.set(type, { rules, stage: null });
+  for (const [type, stage] of Object.entries(STAGE_EVENTS)) {
+    info.set(type, { rules: info.get(type)?.rules ?? [], stage });
+  }
+  return info;
 }
 
 interface CompileContext {
@@ -238,14 +281,6 @@ interface CompileContext {
 // Fit rules (lead attributes)
 
 type FitRuleDraft = Omit<CompiledFitRule, 'groupIndex' | 'render' | 'slot'>;
-
-/**
- * The same string as a property key (V8 interns keys): rule ids are compared with the keys of
- * lead-state records, and interned strings compare by pointer.
- */
-function internalize(s: string): string {
-  return Object.keys({ [s]: true })[0] ?? s;
-}
 
 const MEMO_SIZE = 1024;
 
@@ -547,6 +582,7 @@ function compileEventRule(
     },
     reasonCache: new Map(),
     order,
+    hitOffset: -1,
   };
 }
 

@@ -30,6 +30,7 @@ import type {
   LeadAttributes,
   LeadState,
   Millis,
+  RuleHits,
   ScoreStage,
   ScoringEvent,
   Stage,
@@ -39,13 +40,7 @@ import type {
   TraceEntryDraft,
 } from './types.ts';
 
-/** Events by which a person (or the CRM) sets the stage. */
-export const STAGE_EVENTS = {
-  lead_disqualified: 'DISQUALIFIED',
-  deal_won: 'WON',
-  deal_lost: 'LOST',
-  lead_reopened: 'REOPEN',
-} as const;
+export { STAGE_EVENTS } from './compile.ts';
 
 /** Rule id of the inactivity-reset trace entry. */
 export const INACTIVITY_RULE_ID = 'decay.inactivity';
@@ -66,13 +61,13 @@ export function initialState(model: ScoringModel): LeadState {
     fit: 0,
     engagement: 0,
     fastTracked: false,
-    attributes: {},
-    bant: {},
+    attributes: shapedAttributes(NO_ATTRIBUTES),
+    bant: shapedBant(NO_BANT),
     fitContrib: {},
     fitEvidence: {},
     fitEvidenceAt: {},
     awards: [],
-    ruleHits: {},
+    ruleHits: new Array<number>(model.hitsLength).fill(0),
     lastPositiveAt: null,
     lastActivityAt: null,
     lastEventAt: null,
@@ -81,6 +76,61 @@ export function initialState(model: ScoringModel): LeadState {
     doNotEmail: false,
     doNotContact: false,
   };
+}
+
+/**
+ * Attributes with every key present (undefined when unknown), in INPUT_FIELDS order: all lead
+ * states then share one object shape, and setting an attribute never changes it.
+ */
+export function shapedAttributes(a: LeadAttributes): LeadAttributes {
+  return {
+    name: a.name,
+    email: a.email,
+    phone: a.phone,
+    zaloUserId: a.zaloUserId,
+    externalId: a.externalId,
+    company: a.company,
+    title: a.title,
+    companySize: a.companySize,
+    industry: a.industry,
+    city: a.city,
+  };
+}
+
+/** BANT answers with every key present (see `shapedAttributes`). */
+export function shapedBant(b: BantState): BantState {
+  return { budget: b.budget, authority: b.authority, need: b.need, timeline: b.timeline };
+}
+
+/** `state.ruleHits` keyed by rule id, as it is stored; rules without hits are left out. */
+export function ruleHitsByRule(model: ScoringModel, hits: RuleHits): Record<string, Millis[]> {
+  const out: Record<string, Millis[]> = {};
+  for (const rule of model.hitRules) {
+    const o = rule.hitOffset;
+    const n = hits[o] ?? 0;
+    if (n > 0) out[rule.id] = hits.slice(o + 1, o + 1 + n);
+  }
+  return out;
+}
+
+/**
+ * The inverse of `ruleHitsByRule`: hits of rules the model has no limit for are dropped, and a
+ * rule keeps at most its limit's number of hits (the latest).
+ */
+export function ruleHitsFromRecord(
+  model: ScoringModel,
+  byRule: Record<string, Millis[]> | undefined,
+): RuleHits {
+  const hits = new Array<number>(model.hitsLength).fill(0);
+  if (byRule === undefined) return hits;
+  for (const id of Object.keys(byRule)) {
+    const rule = model.eventRules.get(id);
+    if (rule === undefined || rule.limit === null) continue;
+    const times = (byRule[id] as Millis[]).slice(-rule.limit.times);
+    hits[rule.hitOffset] = times.length;
+    for (let i = 0; i < times.length; i++) hits[rule.hitOffset + 1 + i] = times[i] as number;
+  }
+  return hits;
 }
 
 /** Total order of events: occurredAt, then key (code-unit order). */
@@ -111,10 +161,25 @@ export function needsRederive(model: ScoringModel, state: LeadState): boolean {
 }
 
 /**
- * Applies ordered, not-late events, then decay up to `now`. Never mutates `state` or `events`.
- * Reasons in the returned entries may share (immutable) objects between entries.
+ * Applies ordered, not-late events, then decay up to `now`. Never mutates `state` or `events`
+ * (it works on a copy: `cloneState`). Reasons in the returned entries may share (immutable)
+ * objects between entries.
  */
 export function applyEvents(
+  model: ScoringModel,
+  state: LeadState,
+  events: readonly ScoringEvent[],
+  now: Millis,
+): ApplyResult {
+  return applyEventsInPlace(model, cloneState(state), events, now);
+}
+
+/**
+ * `applyEvents` on a state the caller gives up: the returned state is `state` itself, changed
+ * in place (no copy). For callers that own a fresh state, such as ingestion, which decodes each
+ * lead's state from its row for every batch. Never mutates `events`.
+ */
+export function applyEventsInPlace(
   model: ScoringModel,
   state: LeadState,
   events: readonly ScoringEvent[],
@@ -133,6 +198,35 @@ export function applyEvents(
   // late, with no decay due in between, still applies incrementally.
   if (s.lastEventAt !== null && (s.asOf === null || s.lastEventAt > s.asOf)) s.asOf = s.lastEventAt;
   return { state: s, trace: takeAll(TRACE, run.nTrace), stageChanges: takeAll(CHANGES, run.nChanges) };
+}
+
+/**
+ * A copy of a state that shares nothing the engine changes in place: containers are copied;
+ * award and BANT answer objects, which are replaced and never mutated, are shared.
+ */
+export function cloneState(state: LeadState): LeadState {
+  return {
+    modelVersion: state.modelVersion,
+    stage: state.stage,
+    score: state.score,
+    fit: state.fit,
+    engagement: state.engagement,
+    fastTracked: state.fastTracked,
+    attributes: shapedAttributes(state.attributes),
+    bant: shapedBant(state.bant),
+    fitContrib: { ...state.fitContrib },
+    fitEvidence: { ...state.fitEvidence },
+    fitEvidenceAt: { ...state.fitEvidenceAt },
+    awards: state.awards.slice(),
+    ruleHits: state.ruleHits.slice(),
+    lastPositiveAt: state.lastPositiveAt,
+    lastActivityAt: state.lastActivityAt,
+    lastEventAt: state.lastEventAt,
+    lastEventKey: state.lastEventKey,
+    asOf: state.asOf,
+    doNotEmail: state.doNotEmail,
+    doNotContact: state.doNotContact,
+  };
 }
 
 /**
@@ -175,7 +269,7 @@ export function rederive(
     eventId: cause.eventId,
     at: now,
   };
-  const replay = applyEvents(model, initialState(model), sortEvents(allEvents), now);
+  const replay = applyEventsInPlace(model, initialState(model), sortEvents(allEvents), now);
   const stageChanges: StageChangeDraft[] = [];
   if (replay.state.stage !== prevState.stage) {
     stageChanges.push({
@@ -259,13 +353,13 @@ function scoreRank(stage: ScoreStage): number {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Run: a private copy of the state plus running sums. The input state is never mutated: its
-// nested containers are shared until first written, then copied once per call (copy-on-write
-// keeps single-event calls cheap; award objects themselves are never mutated).
+// Run: the state being changed in place plus running sums. Award objects and BANT answers are
+// never mutated (they are replaced), so `cloneState` may share them.
 //
-// Lead states are many and their records (ruleHits, fitContrib…) get their keys in many orders,
-// so V8 sees thousands of object shapes: keyed loads on them are slow (megamorphic) while a
-// for-in scan is not. Those records are therefore read with `lookup` and scanned, not indexed.
+// Lead states are many and their records (fitContrib…) get their keys in many orders, so V8
+// sees thousands of object shapes: keyed loads on them are slow (megamorphic) while a for-in
+// scan is not. Those records are therefore scanned, not indexed; rule hits, read for most
+// events, are an array indexed by the rule's slot.
 
 interface Run {
   m: ScoringModel;
@@ -285,19 +379,6 @@ interface Run {
   /** Entries and stage changes so far, in TRACE and CHANGES. */
   nTrace: number;
   nChanges: number;
-  awardsOwned: boolean;
-  /** ruleHits (the record) already copied in this call. */
-  hitsOwned: boolean;
-  /**
-   * The hit list created by this call (the only one it may write in place); the other hit
-   * lists are shared with the input state and replaced, never mutated.
-   */
-  ownHits: Millis[] | null;
-  attributesOwned: boolean;
-  bantOwned: boolean;
-  contribOwned: boolean;
-  evidenceOwned: boolean;
-  evidenceAtOwned: boolean;
 }
 
 // Scratch of the current call, reset by beginRun (the engine is synchronous and never
@@ -307,51 +388,13 @@ let RUN: Run | null = null;
 const TRACE: (TraceEntryDraft | undefined)[] = [];
 const CHANGES: (StageChangeDraft | undefined)[] = [];
 
-function beginRun(model: ScoringModel, state: LeadState): Run {
-  const evidenceAt = state.fitEvidenceAt;
-  const s: LeadState = {
-    modelVersion: state.modelVersion,
-    stage: state.stage,
-    score: state.score,
-    fit: state.fit,
-    engagement: state.engagement,
-    fastTracked: state.fastTracked,
-    attributes: state.attributes,
-    bant: state.bant,
-    fitContrib: state.fitContrib,
-    fitEvidence: state.fitEvidence,
-    fitEvidenceAt: evidenceAt ?? {},
-    awards: state.awards,
-    ruleHits: state.ruleHits,
-    lastPositiveAt: state.lastPositiveAt,
-    lastActivityAt: state.lastActivityAt,
-    lastEventAt: state.lastEventAt,
-    lastEventKey: state.lastEventKey,
-    asOf: state.asOf,
-    doNotEmail: state.doNotEmail,
-    doNotContact: state.doNotContact,
-  };
+function beginRun(model: ScoringModel, s: LeadState): Run {
+  if (s.fitEvidenceAt === undefined) s.fitEvidenceAt = {};
   const fitRaw = uncappedFit(model, s);
   const engRaw = uncappedEngagement(model, s);
   let run = RUN;
   if (run === null) {
-    run = {
-      m: model,
-      s,
-      fitRaw,
-      engRaw,
-      positives: -1,
-      nTrace: 0,
-      nChanges: 0,
-      awardsOwned: false,
-      hitsOwned: false,
-      ownHits: null,
-      attributesOwned: false,
-      bantOwned: false,
-      contribOwned: false,
-      evidenceOwned: false,
-      evidenceAtOwned: evidenceAt === undefined,
-    };
+    run = { m: model, s, fitRaw, engRaw, positives: -1, nTrace: 0, nChanges: 0 };
     RUN = run;
     return run;
   }
@@ -362,14 +405,6 @@ function beginRun(model: ScoringModel, state: LeadState): Run {
   run.positives = -1;
   run.nTrace = 0;
   run.nChanges = 0;
-  run.awardsOwned = false;
-  run.hitsOwned = false;
-  run.ownHits = null;
-  run.attributesOwned = false;
-  run.bantOwned = false;
-  run.contribOwned = false;
-  run.evidenceOwned = false;
-  run.evidenceAtOwned = evidenceAt === undefined;
   return run;
 }
 
@@ -404,13 +439,6 @@ function sumAwards(s: LeadState): number {
   return sum;
 }
 
-/** `record[key]` as a for-in scan (see above); keyed when a rule id shadows Object.prototype. */
-function lookup<T>(model: ScoringModel, record: Record<string, T>, key: string): T | undefined {
-  if (!model.protoSafe) return record[key];
-  for (const k in record) if (k === key) return record[k];
-  return undefined;
-}
-
 function positiveAwards(run: Run): number {
   if (run.positives < 0) {
     let n = 0;
@@ -421,92 +449,10 @@ function positiveAwards(run: Run): number {
   return run.positives;
 }
 
-/**
- * Appends an award. The first append of a call copies the list into an array of the exact size
- * (cheaper than slice + push, and the copy is what the new state keeps).
- */
-function addAward(run: Run, award: Award): void {
-  const s = run.s;
-  if (run.awardsOwned) {
-    s.awards.push(award);
-    return;
-  }
-  const from = s.awards;
-  const n = from.length;
-  const awards = new Array<Award>(n + 1);
-  for (let i = 0; i < n; i++) awards[i] = from[i] as Award;
-  awards[n] = award;
-  s.awards = awards;
-  run.awardsOwned = true;
-}
-
-/** Removes the first (earliest-expiring) award. */
-function shiftAward(run: Run): void {
-  const s = run.s;
-  if (run.awardsOwned) {
-    s.awards.shift();
-    return;
-  }
-  s.awards = s.awards.slice(1);
-  run.awardsOwned = true;
-}
-
-// Copy-on-write of the fit inputs and contributions, each before its first write in this call.
-
-function ownAttributes(run: Run): LeadAttributes {
-  if (!run.attributesOwned) {
-    run.s.attributes = { ...run.s.attributes };
-    run.attributesOwned = true;
-  }
-  return run.s.attributes;
-}
-
-function ownBant(run: Run): BantState {
-  if (!run.bantOwned) {
-    run.s.bant = { ...run.s.bant };
-    run.bantOwned = true;
-  }
-  return run.s.bant;
-}
-
-function ownContrib(run: Run): Record<string, number> {
-  if (!run.contribOwned) {
-    run.s.fitContrib = { ...run.s.fitContrib };
-    run.contribOwned = true;
-  }
-  return run.s.fitContrib;
-}
-
-function ownEvidence(run: Run): Record<string, string> {
-  if (!run.evidenceOwned) {
-    run.s.fitEvidence = { ...run.s.fitEvidence };
-    run.evidenceOwned = true;
-  }
-  return run.s.fitEvidence;
-}
-
-function ownEvidenceAt(run: Run): Record<string, Millis> {
-  const s = run.s;
-  if (!run.evidenceAtOwned) {
-    s.fitEvidenceAt = { ...s.fitEvidenceAt };
-    run.evidenceAtOwned = true;
-  }
-  return s.fitEvidenceAt as Record<string, Millis>;
-}
-
-/** Stores a new hit list for the rule. */
-function setHits(run: Run, ruleId: string, hits: Millis[]): void {
-  if (!run.hitsOwned) {
-    run.s.ruleHits = { ...run.s.ruleHits };
-    run.hitsOwned = true;
-  }
-  run.s.ruleHits[ruleId] = hits;
-  run.ownHits = hits;
-}
-
 // The attributes folded by `foldAttr` (set before each fit recomputation; the engine is
 // synchronous and never re-entered). fold() is pure and memoised, so no per-call cache is kept.
 const NO_ATTRIBUTES: LeadAttributes = {};
+const NO_BANT: BantState = {};
 let foldTarget: LeadAttributes = NO_ATTRIBUTES;
 const foldAttr: FoldAttribute = (attr) => {
   const v = foldTarget[attr];
@@ -702,7 +648,7 @@ function advanceTo(run: Run, t: Millis): void {
     if (due > t) return;
     const traceStart = run.nTrace;
     for (let a = s.awards[0]; a !== undefined && a.expiresAt <= due; a = s.awards[0]) {
-      shiftAward(run);
+      s.awards.shift();
       expire(run, a);
     }
     if (resetDue(run, due) <= due) inactivityReset(run, due);
@@ -727,7 +673,6 @@ function inactivityReset(run: Run, at: Millis): void {
     else kept.push(a);
   }
   s.awards = kept;
-  run.awardsOwned = true;
   run.positives = 0;
   const released = s.fastTracked;
   s.fastTracked = false;
@@ -745,20 +690,22 @@ function applyEvent(run: Run, e: ScoringEvent): void {
   s.lastActivityAt = e.occurredAt;
   s.lastEventAt = s.lastActivityAt;
   s.lastEventKey = e.key;
-  if ((e.lead !== undefined || e.bant !== undefined) && changesInputs(s, e)) mergeAndRescoreFit(run, e);
+  if (e.lead !== undefined || e.bant !== undefined) mergeInputs(run, e);
 
-  const candidates = run.m.rulesByEvent.get(e.type);
-  if (candidates !== undefined) {
-    const rule = pickRule(candidates, e);
+  const info = run.m.byEventType.get(e.type);
+  if (info === undefined) {
+    settleStage(run, s.lastEventAt as Millis, e.id, null, traceStart, e.type, null);
+    return;
+  }
+  if (info.rules.length > 0) {
+    const rule = pickRule(info.rules, e);
     if (rule !== undefined) applyEventRule(run, rule, e);
   }
 
   let forced: Stage | null = null;
   let manualReason: Text | null = null;
-  const stageEvent = STAGE_EVENTS[e.type as keyof typeof STAGE_EVENTS] as
-    | (typeof STAGE_EVENTS)[keyof typeof STAGE_EVENTS]
-    | undefined;
-  if (stageEvent !== undefined) {
+  const stageEvent = info.stage;
+  if (stageEvent !== null) {
     s.fastTracked = false;
     forced = stageEvent === 'REOPEN' ? scoreStage(run.m, s.score) : stageEvent;
     manualReason = manualStageReason(e, forced);
@@ -795,7 +742,7 @@ function applyEventRule(run: Run, rule: CompiledEventRule, e: ScoringEvent): voi
     if (rule.effects.doNotContact !== undefined) s.doNotContact = rule.effects.doNotContact;
   }
   if (rule.points !== 0 && withinLimit(run, rule, t)) {
-    addAward(run, {
+    run.s.awards.push({
       eventId: e.id,
       ruleId: rule.id,
       points: rule.points,
@@ -820,30 +767,24 @@ function applyEventRule(run: Run, rule: CompiledEventRule, e: ScoringEvent): voi
 function withinLimit(run: Run, rule: CompiledEventRule, t: Millis): boolean {
   const limit = rule.limit;
   if (limit === null) return true;
-  const current = lookup(run.m, run.s.ruleHits, rule.id);
-  if (current === undefined) {
-    setHits(run, rule.id, [t]);
-    return true;
-  }
-  const len = current.length;
-  let stale = 0;
-  if (limit.windowMs !== null) {
+  const h = run.s.ruleHits;
+  const o = rule.hitOffset;
+  let n = h[o] as number;
+  if (limit.windowMs !== null && n > 0) {
+    // Hits are in time order: those that left the window come off the front.
     const from = t - limit.windowMs;
-    while (stale < len && (current[stale] as number) <= from) stale++;
+    let stale = 0;
+    while (stale < n && (h[o + 1 + stale] as number) <= from) stale++;
+    if (stale > 0) {
+      for (let i = stale; i < n; i++) h[o + 1 + i - stale] = h[o + 1 + i] as number;
+      for (let i = n - stale; i < n; i++) h[o + 1 + i] = 0;
+      n -= stale;
+      h[o] = n;
+    }
   }
-  const live = len - stale;
-  if (live >= limit.times) return false;
-  if (current === run.ownHits) {
-    // Created by this call: pruned and extended in place.
-    if (stale > 0) current.splice(0, stale);
-    current.push(t);
-    return true;
-  }
-  // An exact-size copy of the live hits plus this one.
-  const hits = new Array<Millis>(live + 1);
-  for (let i = 0; i < live; i++) hits[i] = current[stale + i] as number;
-  hits[live] = t;
-  setHits(run, rule.id, hits);
+  if (n >= limit.times) return false;
+  h[o + 1 + n] = t;
+  h[o] = n + 1;
   return true;
 }
 
@@ -891,6 +832,8 @@ const NO_LONGER: Text = { vi: 'Không còn áp dụng: ', en: 'No longer applies
 // Scratch buffers of the fit recomputation (the engine is synchronous and never re-entered).
 // By INPUT_FIELDS slot: whether the event changed that input, its previous and its new value.
 const changed = new Uint8Array(INPUT_FIELDS.length);
+/** Some slot of `changed` is set. */
+let anyChanged = false;
 const previous: unknown[] = new Array<unknown>(INPUT_FIELDS.length).fill(undefined);
 const current: unknown[] = new Array<unknown>(INPUT_FIELDS.length).fill(undefined);
 let oldPoints = new Float64Array(32);
@@ -900,26 +843,14 @@ let groupTouched = new Uint8Array(16);
 
 /**
  * Merges the event's attributes (undefined never erases) and BANT answers (answeredAt =
- * occurredAt), then recomputes every fit/BANT rule: one entry per rule whose contribution
- * changed. Exclusive groups: the first matching rule of a group (file order) wins.
- * Called only when the event changes an input (`changesInputs`).
+ * occurredAt), then recomputes the fit/BANT rules whose inputs changed: one entry per rule whose
+ * contribution changed. Exclusive groups: the first matching rule of a group (file order) wins.
  */
-function mergeAndRescoreFit(run: Run, e: ScoringEvent): void {
-  clearChanged();
+function mergeInputs(run: Run, e: ScoringEvent): void {
+  if (anyChanged) clearChanged(); // a call that threw cannot leak into this one
   let relevant = false;
   const l = e.lead;
-  if (l !== undefined) {
-    // In INPUT_FIELDS order (the attributes come first), so new keys are added in that order.
-    const from = l as Record<string, unknown>;
-    const attrs = run.s.attributes as Record<string, unknown>;
-    for (let slot = 0; slot < BANT_SLOT; slot++) {
-      const k = INPUT_FIELDS[slot] as keyof LeadAttributes;
-      const v = from[k];
-      if (v === undefined || v === attrs[k]) continue;
-      relevant = markChanged(run, slot, attrs[k], v) || relevant;
-      (ownAttributes(run) as Record<string, unknown>)[k] = v;
-    }
-  }
+  if (l !== undefined) relevant = mergeLead(run, l);
   const b = e.bant;
   if (b !== undefined) {
     if (b.budget !== undefined) relevant = setBant(run, e, 0, 'budget', b.budget) || relevant;
@@ -928,11 +859,105 @@ function mergeAndRescoreFit(run: Run, e: ScoringEvent): void {
     if (b.timeline !== undefined) relevant = setBant(run, e, 3, 'timeline', b.timeline) || relevant;
   }
   if (relevant) rescoreFit(run, e);
-  clearChanged();
+  if (anyChanged) clearChanged();
 }
 
-/** Resets the scratch buffers (also before use, so a call that threw cannot leak into the next). */
+/**
+ * Takes the event's lead attributes; true when an input a fit rule reads changed. Unrolled, in
+ * INPUT_FIELDS order (new keys are added in that order): this runs for every event, and
+ * integrations attach the lead to each one. An input no rule reads is taken as given, without
+ * reading the value it replaces.
+ */
+function mergeLead(run: Run, l: LeadAttributes): boolean {
+  const a = run.s.attributes;
+  const reads = run.m.fitSlots;
+  let r = false;
+  if (l.name !== undefined) {
+    if (reads[0] === 0) a.name = l.name;
+    else if (l.name !== a.name) {
+      markChanged(0, a.name, l.name);
+      a.name = l.name;
+      r = true;
+    }
+  }
+  if (l.email !== undefined) {
+    if (reads[1] === 0) a.email = l.email;
+    else if (l.email !== a.email) {
+      markChanged(1, a.email, l.email);
+      a.email = l.email;
+      r = true;
+    }
+  }
+  if (l.phone !== undefined) {
+    if (reads[2] === 0) a.phone = l.phone;
+    else if (l.phone !== a.phone) {
+      markChanged(2, a.phone, l.phone);
+      a.phone = l.phone;
+      r = true;
+    }
+  }
+  if (l.zaloUserId !== undefined) {
+    if (reads[3] === 0) a.zaloUserId = l.zaloUserId;
+    else if (l.zaloUserId !== a.zaloUserId) {
+      markChanged(3, a.zaloUserId, l.zaloUserId);
+      a.zaloUserId = l.zaloUserId;
+      r = true;
+    }
+  }
+  if (l.externalId !== undefined) {
+    if (reads[4] === 0) a.externalId = l.externalId;
+    else if (l.externalId !== a.externalId) {
+      markChanged(4, a.externalId, l.externalId);
+      a.externalId = l.externalId;
+      r = true;
+    }
+  }
+  if (l.company !== undefined) {
+    if (reads[5] === 0) a.company = l.company;
+    else if (l.company !== a.company) {
+      markChanged(5, a.company, l.company);
+      a.company = l.company;
+      r = true;
+    }
+  }
+  if (l.title !== undefined) {
+    if (reads[6] === 0) a.title = l.title;
+    else if (l.title !== a.title) {
+      markChanged(6, a.title, l.title);
+      a.title = l.title;
+      r = true;
+    }
+  }
+  if (l.companySize !== undefined) {
+    if (reads[7] === 0) a.companySize = l.companySize;
+    else if (l.companySize !== a.companySize) {
+      markChanged(7, a.companySize, l.companySize);
+      a.companySize = l.companySize;
+      r = true;
+    }
+  }
+  if (l.industry !== undefined) {
+    if (reads[8] === 0) a.industry = l.industry;
+    else if (l.industry !== a.industry) {
+      markChanged(8, a.industry, l.industry);
+      a.industry = l.industry;
+      r = true;
+    }
+  }
+  if (l.city !== undefined) {
+    if (reads[9] === 0) a.city = l.city;
+    else if (l.city !== a.city) {
+      markChanged(9, a.city, l.city);
+      a.city = l.city;
+      r = true;
+    }
+  }
+  return r;
+}
+
+/** Resets the scratch buffers. */
 function clearChanged(): void {
+  anyChanged = false;
   for (let i = 0; i < changed.length; i++) {
     changed[i] = 0;
     previous[i] = undefined;
@@ -940,21 +965,21 @@ function clearChanged(): void {
   }
 }
 
-/** Notes the previous value of a changed input; true when a rule reads it. */
-function markChanged(run: Run, slot: number, old: unknown, value: unknown): boolean {
+/** Notes the previous and new value of a changed input. */
+function markChanged(slot: number, old: unknown, value: unknown): void {
+  anyChanged = true;
   changed[slot] = 1;
   previous[slot] = old;
   current[slot] = value;
-  return run.m.fitSlots[slot] === 1;
 }
 
 /** Stores one BANT answer; true when a rule reads it. */
 function setBant(run: Run, e: ScoringEvent, index: number, k: keyof BantState, v: unknown): boolean {
   const slot = BANT_SLOT + index;
-  const bant = ownBant(run) as Record<string, BantState[keyof BantState]>;
-  const relevant = markChanged(run, slot, bant[k]?.value, v);
+  const bant = run.s.bant as Record<string, BantState[keyof BantState]>;
+  markChanged(slot, bant[k]?.value, v);
   bant[k] = { value: v, answeredAt: e.occurredAt, eventId: e.id } as BantState[keyof BantState];
-  return relevant;
+  return run.m.fitSlots[slot] === 1;
 }
 
 /**
@@ -1035,48 +1060,23 @@ function isChanged(rule: CompiledFitRule): boolean {
 
 function rescoreRule(run: Run, e: ScoringEvent, rule: CompiledFitRule, old: number, pts: number): void {
   if (pts === 0) {
-    delete ownContrib(run)[rule.id];
-    delete ownEvidence(run)[rule.id];
-    delete ownEvidenceAt(run)[rule.id];
+    const s = run.s;
+    delete s.fitContrib[rule.id];
+    delete s.fitEvidence[rule.id];
+    delete (s.fitEvidenceAt as Record<string, Millis>)[rule.id];
   } else {
-    ownContrib(run)[rule.id] = pts;
+    run.s.fitContrib[rule.id] = pts;
     setEvidence(run, rule.id, e);
   }
   const at = run.s.lastEventAt as Millis; // = e.occurredAt (see setEvidence)
   record(run, rule.id, rule.section, pts - old, 0, fitReason(rule, run.s, pts === 0), at, e.id);
 }
 
-/** True when the event sets an attribute to a new value or gives any BANT answer. */
-function changesInputs(s: LeadState, e: ScoringEvent): boolean {
-  const b = e.bant;
-  if (
-    b !== undefined &&
-    (b.budget !== undefined || b.authority !== undefined || b.need !== undefined || b.timeline !== undefined)
-  ) {
-    return true;
-  }
-  const l = e.lead;
-  if (l === undefined) return false;
-  const a = s.attributes;
-  // Unrolled on purpose: this runs for every event, and integrations attach the lead to each one.
-  return (
-    (l.email !== undefined && l.email !== a.email) ||
-    (l.title !== undefined && l.title !== a.title) ||
-    (l.companySize !== undefined && l.companySize !== a.companySize) ||
-    (l.industry !== undefined && l.industry !== a.industry) ||
-    (l.name !== undefined && l.name !== a.name) ||
-    (l.phone !== undefined && l.phone !== a.phone) ||
-    (l.company !== undefined && l.company !== a.company) ||
-    (l.city !== undefined && l.city !== a.city) ||
-    (l.zaloUserId !== undefined && l.zaloUserId !== a.zaloUserId) ||
-    (l.externalId !== undefined && l.externalId !== a.externalId)
-  );
-}
-
 function setEvidence(run: Run, ruleId: string, e: ScoringEvent): void {
-  ownEvidence(run)[ruleId] = e.id;
+  const s = run.s;
+  s.fitEvidence[ruleId] = e.id;
   // = e.occurredAt, as stored by applyEvent: one boxed number shared by every entry.
-  ownEvidenceAt(run)[ruleId] = run.s.lastEventAt as Millis;
+  (s.fitEvidenceAt as Record<string, Millis>)[ruleId] = s.lastEventAt as Millis;
 }
 
 /** "Title “Giám đốc” is a decision maker"; on removal, the label with the previous value. */

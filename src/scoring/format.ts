@@ -186,3 +186,13 @@ export function timelineMonths(
     (Number(m[3]) - local.getUTCDate()) / 31;
   return Math.max(months, 0);
 }
+
+/**
+ * The same string as a property key (V8 interns keys, in a table that does not keep them
+ * alive): equal interned strings are one object and compare by pointer, without reading their
+ * text. Rule ids are interned (compared with record keys), and so are lead attributes at the
+ * boundary (each event's are compared with the lead's).
+ */
+export function internalize(s: string): string {
+  return Object.keys({ [s]: true })[0] ?? s;
+}

@@ -5,6 +5,8 @@
 export type { CompiledEventRule, CompiledFitRule, ScoringModel } from './compile.ts';
 export {
   applyEvents,
+  applyEventsInPlace,
+  cloneState,
   compareEvents,
   INACTIVITY_RULE_ID,
   initialState,
@@ -12,6 +14,10 @@ export {
   needsRederive,
   nextDecayAt,
   rederive,
+  ruleHitsByRule,
+  shapedAttributes,
+  shapedBant,
+  ruleHitsFromRecord,
   STAGE_EVENTS,
   scoreStage,
   settledStage,

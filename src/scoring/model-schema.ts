@@ -127,7 +127,7 @@ const PropertyMatcher = z
   .refine((m) => Object.keys(m).length > 0, { message: 'A property matcher needs at least one operator' });
 
 const Limit = z.strictObject({
-  times: z.number().int().positive(),
+  times: z.number().int().positive().max(1000),
   /** Rolling window; omitted = over the lead's whole life ("once"). */
   perDays: z.number().positive().optional(),
 });

@@ -1,7 +1,8 @@
 /**
- * Contracts of the pure scoring core. Everything here is plain JSON-serialisable data:
- * the lead state is persisted as-is (lead.state) and trace/stage drafts are written by
- * the data layer. Times are epoch milliseconds; the core never reads a clock.
+ * Contracts of the pure scoring core. Everything here is plain JSON-serialisable data: the
+ * lead state is persisted by the data layer (lead.state, through a codec that keys the per-rule
+ * lists by rule id) and trace/stage drafts are written by it. Times are epoch milliseconds; the
+ * core never reads a clock.
  */
 
 export type Millis = number;
@@ -99,6 +100,9 @@ export interface Award {
   expiresAt: Millis;
 }
 
+/** See `LeadState.ruleHits`. */
+export type RuleHits = number[];
+
 export interface LeadState {
   modelVersion: string;
   stage: Stage;
@@ -116,8 +120,14 @@ export interface LeadState {
   /** ruleId → occurredAt of that evidence event (added for explanations; absent in older states). */
   fitEvidenceAt?: Record<string, Millis>;
   awards: Award[];
-  /** ruleId → times the rule fired (pruned to what its limit window needs). */
-  ruleHits: Record<string, Millis[]>;
+  /**
+   * Times each rule with a limit fired (pruned to what its limit window needs), as one flat
+   * table laid out by the model the state was derived under: at each rule's `hitOffset` the
+   * number of hits, then the hit times in order, then zeros up to `limit.times`. A flat array,
+   * not a record keyed by rule id: it is read for most events, and one array is one memory
+   * access where a record of lists is several.
+   */
+  ruleHits: RuleHits;
   lastPositiveAt: Millis | null;
   lastActivityAt: Millis | null;
   /** Ordering cursor: the last applied event. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { ruleHitsByRule } from '../../src/scoring/index.ts';
 import type { ScoringEvent } from '../../src/scoring/types.ts';
-import { awarded, DAY, ev, expectTelescoping, MIN, overCapEvents, run, T0 } from './helpers.ts';
+import { awarded, DAY, ev, expectTelescoping, MIN, model, overCapEvents, run, T0 } from './helpers.ts';
 
 interface LimitCase {
   ruleId: string;
@@ -155,7 +156,7 @@ describe.each(RULES)('$ruleId', (c) => {
       const r = run([...events, extra]);
       expect(awarded(r.state, extra)).toBe(c.points);
       // Hits that left the window are pruned.
-      expect(r.state.ruleHits[c.ruleId]).toHaveLength(c.times as number);
+      expect(ruleHitsByRule(model, r.state.ruleHits)[c.ruleId]).toHaveLength(c.times as number);
     });
   }
 });
@@ -210,7 +211,7 @@ describe('most specific rule only', () => {
       ['eng.pricing_view', 10],
     ]);
     expect(r.state.engagement).toBe(20);
-    expect(r.state.ruleHits['eng.page_view']).toBeUndefined();
+    expect(ruleHitsByRule(model, r.state.ruleHits)['eng.page_view']).toBeUndefined();
   });
 
   it.each([

@@ -51,7 +51,7 @@ describe('default model', () => {
   });
 
   it('orders page_view rules most specific first', () => {
-    expect(model.rulesByEvent.get('page_view')?.map((r) => r.id)).toEqual([
+    expect(model.byEventType.get('page_view')?.rules.map((r) => r.id)).toEqual([
       'eng.pricing_view',
       'eng.page_view',
     ]);
@@ -83,7 +83,7 @@ describe('default model', () => {
     expect(r.ok).toBe(true);
     if (r.ok) {
       expect(r.model.eventTypes.has('trade_show_visit')).toBe(true);
-      expect(r.model.rulesByEvent.get('trade_show_visit')?.[0]?.points).toBe(12);
+      expect(r.model.byEventType.get('trade_show_visit')?.rules[0]?.points).toBe(12);
     }
   });
 });
