@@ -16,7 +16,7 @@ type AwardTuple = [eventId: string, ruleId: string, points: number, at: number, 
 type StoredRuleHits = Record<string, Millis[]>;
 
 export interface StoredStateV2
-  extends Omit<LeadState, 'awards' | 'fitEvidence' | 'fitEvidenceAt' | 'ruleHits'> {
+  extends Omit<LeadState, 'awards' | 'nextExpiryAt' | 'fitEvidence' | 'fitEvidenceAt' | 'ruleHits'> {
   v: 2;
   ruleHits: StoredRuleHits;
   aw: AwardTuple[];
@@ -25,7 +25,7 @@ export interface StoredStateV2
 
 /** The stored shape, as a value for the json column (the bulk writer serialises it). */
 export function encodeState(state: LeadState, model: ScoringModel): StoredStateV2 {
-  const { awards, fitEvidence, fitEvidenceAt, ruleHits, ...rest } = state;
+  const { awards, nextExpiryAt: _derived, fitEvidence, fitEvidenceAt, ruleHits, ...rest } = state;
   const fe: StoredStateV2['fe'] = {};
   for (const rule of Object.keys(fitEvidence)) fe[rule] = [fitEvidence[rule]!, fitEvidenceAt?.[rule] ?? null];
   const stored: StoredStateV2 = {
@@ -38,17 +38,19 @@ export function encodeState(state: LeadState, model: ScoringModel): StoredStateV
   return stored;
 }
 
+type PlainStoredState = Omit<LeadState, 'ruleHits' | 'nextExpiryAt'> & { ruleHits?: StoredRuleHits };
+
 export function decodeState(raw: unknown, model: ScoringModel): LeadState {
-  const value = (typeof raw === 'string' ? JSON.parse(raw) : raw) as
-    | (Omit<LeadState, 'ruleHits'> & { ruleHits?: StoredRuleHits })
-    | StoredStateV2;
+  const value = (typeof raw === 'string' ? JSON.parse(raw) : raw) as PlainStoredState | StoredStateV2;
   if (!('v' in value) || value.v !== 2) {
+    const plain = value as PlainStoredState;
     return {
-      ...value,
-      attributes: shapedAttributes(value.attributes),
-      bant: shapedBant(value.bant),
-      ruleHits: ruleHitsFromRecord(model, value.ruleHits),
-    } as LeadState;
+      ...plain,
+      attributes: shapedAttributes(plain.attributes),
+      bant: shapedBant(plain.bant),
+      ruleHits: ruleHitsFromRecord(model, plain.ruleHits),
+      nextExpiryAt: plain.awards[0]?.expiresAt ?? null,
+    };
   }
   const { v: _v, aw, fe, ruleHits, ...rest } = value;
   const fitEvidence: Record<string, string> = {};
@@ -71,6 +73,7 @@ export function decodeState(raw: unknown, model: ScoringModel): LeadState {
     bant: shapedBant(rest.bant),
     ruleHits: ruleHitsFromRecord(model, ruleHits),
     awards,
+    nextExpiryAt: awards[0]?.expiresAt ?? null,
     fitEvidence,
     fitEvidenceAt,
   };

@@ -174,6 +174,11 @@ export interface ScoringModel {
   hitRules: readonly CompiledEventRule[];
   /** Length of `LeadState.ruleHits`: one count plus `limit.times` places per rule with a limit. */
   hitsLength: number;
+  /**
+   * An empty hit table, to be copied (never written): its elements are already of the double
+   * kind hit times need, so a lead's first hit does not convert its table.
+   */
+  emptyHits: readonly number[];
 }
 
 /** Compiles a spec that passed `ModelSpecSchema` and the semantic checks. */
@@ -260,7 +265,15 @@ export function compileModel(spec: ModelSpec): ScoringModel {
     eventRules: new Map(eventRuleList.map((r) => [r.id, r])),
     hitRules,
     hitsLength,
+    emptyHits: emptyDoubles(hitsLength),
   };
+}
+
+/** n zeros in an array whose elements V8 stores as unboxed doubles. */
+function emptyDoubles(n: number): number[] {
+  const a = Array.from({ length: n }, () => 0.5);
+  a.fill(0);
+  return a;
 }
 
 function eventTypeInfo(rulesByEvent: ReadonlyMap<string, CompiledEventRule[]>): Map<string, EventTypeInfo> {

@@ -67,7 +67,8 @@ export function initialState(model: ScoringModel): LeadState {
     fitEvidence: {},
     fitEvidenceAt: {},
     awards: [],
-    ruleHits: new Array<number>(model.hitsLength).fill(0),
+    nextExpiryAt: null,
+    ruleHits: model.emptyHits.slice(),
     lastPositiveAt: null,
     lastActivityAt: null,
     lastEventAt: null,
@@ -121,7 +122,7 @@ export function ruleHitsFromRecord(
   model: ScoringModel,
   byRule: Record<string, Millis[]> | undefined,
 ): RuleHits {
-  const hits = new Array<number>(model.hitsLength).fill(0);
+  const hits = model.emptyHits.slice();
   if (byRule === undefined) return hits;
   for (const id of Object.keys(byRule)) {
     const rule = model.eventRules.get(id);
@@ -218,6 +219,7 @@ export function cloneState(state: LeadState): LeadState {
     fitEvidence: { ...state.fitEvidence },
     fitEvidenceAt: { ...state.fitEvidenceAt },
     awards: state.awards.slice(),
+    nextExpiryAt: state.nextExpiryAt,
     ruleHits: state.ruleHits.slice(),
     lastPositiveAt: state.lastPositiveAt,
     lastActivityAt: state.lastActivityAt,
@@ -229,12 +231,15 @@ export function cloneState(state: LeadState): LeadState {
   };
 }
 
+/** The result lists of a call that produced none (most calls change no stage): frozen, shared. */
+const NOTHING: readonly never[] = Object.freeze([]);
+
 /**
  * The first n entries of a scratch list as a new array of the exact size; the scratch slots are
  * cleared (not truncated: setting an array's length is slow), so nothing is kept across calls.
  */
 function takeAll<T>(scratch: (T | undefined)[], n: number): T[] {
-  if (n === 0) return [];
+  if (n === 0) return NOTHING as unknown as T[];
   const out = new Array<T>(n);
   for (let i = 0; i < n; i++) {
     out[i] = scratch[i] as T;
@@ -641,14 +646,14 @@ function resetDue(run: Run, until: Millis): number {
 function advanceTo(run: Run, t: Millis): void {
   const s = run.s;
   for (;;) {
-    const first = s.awards[0];
-    const expiry = first === undefined ? Number.POSITIVE_INFINITY : first.expiresAt;
+    const expiry = s.nextExpiryAt ?? Number.POSITIVE_INFINITY;
     const reset = resetDue(run, t);
     const due = Math.min(expiry, reset);
     if (due > t) return;
     const traceStart = run.nTrace;
     for (let a = s.awards[0]; a !== undefined && a.expiresAt <= due; a = s.awards[0]) {
       s.awards.shift();
+      s.nextExpiryAt = s.awards[0]?.expiresAt ?? null;
       expire(run, a);
     }
     if (resetDue(run, due) <= due) inactivityReset(run, due);
@@ -673,6 +678,7 @@ function inactivityReset(run: Run, at: Millis): void {
     else kept.push(a);
   }
   s.awards = kept;
+  s.nextExpiryAt = kept[0]?.expiresAt ?? null;
   run.positives = 0;
   const released = s.fastTracked;
   s.fastTracked = false;
@@ -742,12 +748,14 @@ function applyEventRule(run: Run, rule: CompiledEventRule, e: ScoringEvent): voi
     if (rule.effects.doNotContact !== undefined) s.doNotContact = rule.effects.doNotContact;
   }
   if (rule.points !== 0 && withinLimit(run, rule, t)) {
-    run.s.awards.push({
+    const expiresAt = t + run.m.expiryMs;
+    if (s.nextExpiryAt === null) s.nextExpiryAt = expiresAt;
+    s.awards.push({
       eventId: e.id,
       ruleId: rule.id,
       points: rule.points,
       at: t,
-      expiresAt: t + run.m.expiryMs,
+      expiresAt,
     });
     if (rule.points > 0 && run.positives >= 0) run.positives++;
     record(run, rule.id, rule.section, 0, rule.points, eventReason(rule, e), t, e.id);

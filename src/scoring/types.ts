@@ -121,6 +121,11 @@ export interface LeadState {
   fitEvidenceAt?: Record<string, Millis>;
   awards: Award[];
   /**
+   * When the earliest live award expires (`awards[0].expiresAt`), null without awards: kept
+   * here so that checking for due expiries, done for every event, does not read the award list.
+   */
+  nextExpiryAt: Millis | null;
+  /**
    * Times each rule with a limit fired (pruned to what its limit window needs), as one flat
    * table laid out by the model the state was derived under: at each rule's `hitOffset` the
    * number of hits, then the hit times in order, then zeros up to `limit.times`. A flat array,

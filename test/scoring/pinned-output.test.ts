@@ -37,8 +37,9 @@ function canonical(s: LeadState): unknown {
     raw !== null && typeof raw === 'object' && !Array.isArray(raw)
       ? (raw as Record<string, number[]>)
       : ruleHitsByRule(model, raw as number[]);
+  const { nextExpiryAt: _derived, ...rest } = s as LeadState & { nextExpiryAt?: unknown };
   return {
-    ...s,
+    ...rest,
     attributes: sortedKeys(s.attributes),
     bant: sortedKeys(s.bant),
     ruleHits: sortedKeys(byRule),
