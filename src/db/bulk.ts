@@ -25,12 +25,13 @@ export interface InsertPart {
 }
 
 /** The rows as one json parameter: `[{"c0": …, "c1": …}, …]` (null for a missing value). */
-function rowsParam(columns: Column[], rows: unknown[][]): string {
-  const keys = columns.map((_, i) => `c${i}`);
+function rowsParam(columns: Column[], rows: unknown[][], only?: number[]): string {
+  const idx = only ?? columns.map((_, i) => i);
+  const keys = idx.map((i) => `c${i}`);
   return JSON.stringify(
     rows.map((r) => {
       const o: Record<string, unknown> = {};
-      for (let i = 0; i < keys.length; i++) o[keys[i]!] = r[i] ?? null;
+      for (let k = 0; k < keys.length; k++) o[keys[k]!] = r[idx[k]!] ?? null;
       return o;
     }),
   );
@@ -42,14 +43,51 @@ function recordset(columns: Column[], param: number, alias: string): string {
   return `json_to_recordset($${param}::json) AS ${alias}(${defs})`;
 }
 
-/** The INSERT of one part, reading its rows from parameter `param`. */
-function insertSql(part: InsertPart, param: number): { sql: string; param: string } {
+/**
+ * Separates JSON documents in a text parameter. JSON text never holds a raw control character
+ * (JSON.stringify escapes them), so this one cannot occur inside a document.
+ */
+const DOC_SEPARATOR = '\u001e';
+const DOC_SEPARATOR_SQL = "E'\\x1e'";
+
+const isJson = (c: Column) => c.type === 'json' || c.type === 'jsonb';
+
+/**
+ * The INSERT of one part, reading its rows from parameters `param`, `param + 1`, …. Scalar
+ * columns travel as one json recordset; each json/jsonb column (lead states, event payloads —
+ * most of the bytes) as its own text parameter of documents joined by DOC_SEPARATOR, matched
+ * to the recordset by position (a missing value is the document `null`, stored as SQL NULL as
+ * the recordset would). Postgres then checks each document once instead of tokenising it
+ * inside the recordset and again as a value.
+ */
+function insertSql(part: InsertPart, param: number): { sql: string; params: string[] } {
   const { table, columns, rows, suffix = '' } = part;
   const names = columns.map((c) => `"${c.name}"`).join(', ');
-  const select = columns.map((_, i) => `c${i}`).join(', ');
+  const scalar = columns.flatMap((c, i) => (isJson(c) ? [] : [i]));
+  const docs = columns.flatMap((c, i) => (isJson(c) ? [i] : []));
+  if (docs.length === 0) {
+    return {
+      sql: `INSERT INTO "${table}" (${names}) SELECT ${columns.map((_, i) => `c${i}`).join(', ')} FROM ${recordset(columns, param, 'u')} ${suffix}`,
+      params: [rowsParam(columns, rows)],
+    };
+  }
+  const defs = scalar.map((i) => `c${i} ${columns[i]!.type}`).join(', ');
+  const from = [
+    `ROWS FROM (json_to_recordset($${param}::json) AS (${defs})) WITH ORDINALITY AS u(${scalar.map((i) => `c${i}`).join(', ')}, n)`,
+    ...docs.map(
+      (i, k) =>
+        `JOIN unnest(string_to_array($${param + 1 + k}::text, ${DOC_SEPARATOR_SQL})) WITH ORDINALITY AS d${i}(doc, n) ON d${i}.n = u.n`,
+    ),
+  ].join(' ');
+  const select = columns
+    .map((c, i) => (isJson(c) ? `NULLIF(d${i}.doc, 'null')::${c.type}` : `u.c${i}`))
+    .join(', ');
   return {
-    sql: `INSERT INTO "${table}" (${names}) SELECT ${select} FROM ${recordset(columns, param, 'u')} ${suffix}`,
-    param: rowsParam(columns, rows),
+    sql: `INSERT INTO "${table}" (${names}) SELECT ${select} FROM ${from} ${suffix}`,
+    params: [
+      rowsParam(columns, rows, scalar),
+      ...docs.map((i) => rows.map((r) => JSON.stringify(r[i] ?? null)).join(DOC_SEPARATOR)),
+    ],
   };
 }
 
@@ -62,7 +100,7 @@ export async function insertRows(
 ): Promise<number> {
   if (rows.length === 0) return 0;
   const q = insertSql({ table, columns, rows, suffix }, 1);
-  return tx.execute(q.sql, [q.param]);
+  return tx.execute(q.sql, q.params);
 }
 
 /**
@@ -81,7 +119,7 @@ export async function insertNew(
     { table, columns, rows, suffix: `ON CONFLICT ("${uniqueColumn}") DO NOTHING RETURNING id` },
     1,
   );
-  return (await tx.query<{ id: string }>(q.sql, [q.param])).map((r) => r.id);
+  return (await tx.query<{ id: string }>(q.sql, q.params)).map((r) => r.id);
 }
 
 /**
@@ -96,7 +134,7 @@ export async function insertMany(tx: Tx, parts: InsertPart[]): Promise<void> {
   const params: string[] = [];
   for (const [i, part] of live.entries()) {
     const q = insertSql(part, params.length + 1);
-    params.push(q.param);
+    params.push(...q.params);
     ctes.push(`w${i} AS (${q.sql} RETURNING 1)`);
   }
   await tx.execute(`WITH ${ctes.join(',\n')} SELECT 1`, params);

@@ -5,7 +5,7 @@
  */
 import type { Database } from '../db/client.ts';
 import { type Tx, updateRows } from '../db/bulk.ts';
-import { applyEvents, nextDecayAt } from '../scoring/index.ts';
+import { applyEventsInPlace, nextDecayAt } from '../scoring/index.ts';
 import { type LeadOutcome, type LeadRow, lockDueLeads, lockLeads, persistOutcomes } from './lead-store.ts';
 import type { ActiveModel } from './model-store.ts';
 import { withRetry } from './retry.ts';
@@ -21,7 +21,8 @@ export interface DecayDeps {
 function decayOutcome(active: ActiveModel, row: LeadRow, now: number): LeadOutcome | null {
   const due = nextDecayAt(active.model, row.state);
   if (due === null || due > now) return null;
-  const result = applyEvents(active.model, row.state, [], now);
+  // The row's state was decoded for this transaction and is not used again: applied in place.
+  const result = applyEventsInPlace(active.model, row.state, [], now);
   return {
     leadId: row.id,
     prev: row,

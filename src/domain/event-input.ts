@@ -7,7 +7,6 @@
 import { z } from 'zod';
 import type { ErrorDetail } from '../errors/app-error.ts';
 import { normalizeEmail, normalizePhone, parseBantText } from '../parse/index.ts';
-import { internalize } from '../scoring/format.ts';
 import { AUTHORITY_LEVELS, type BantValues, type LeadAttributes } from '../scoring/types.ts';
 
 export const MAX_BATCH = 1000;
@@ -110,15 +109,15 @@ function normaliseLead(input: z.infer<typeof leadSchema>, errors: ErrorDetail[])
   if (input.email !== undefined) {
     const email = normalizeEmail(input.email);
     if (email) {
-      lead.email = internalize(email);
-      identities.push({ kind: 'email', value: lead.email });
+      lead.email = email;
+      identities.push({ kind: 'email', value: email });
     } else errors.push({ path: 'lead.email', message: `“${input.email}” is not a valid email address` });
   }
   if (input.phone !== undefined) {
     const phone = normalizePhone(String(input.phone));
     if (phone) {
-      lead.phone = internalize(phone);
-      identities.push({ kind: 'phone', value: lead.phone });
+      lead.phone = phone;
+      identities.push({ kind: 'phone', value: phone });
     } else errors.push({ path: 'lead.phone', message: `“${input.phone}” is not a valid phone number` });
   }
   if (input.zaloUserId !== undefined) {
@@ -141,9 +140,7 @@ function normaliseLead(input: z.infer<typeof leadSchema>, errors: ErrorDetail[])
     });
   }
   for (const field of ['name', 'company', 'title', 'industry', 'city'] as const) {
-    // Interned: the engine compares each event's attributes with the lead's, and equal interned
-    // strings compare by pointer (a lead's events repeat the same values).
-    if (input[field] !== undefined) lead[field] = internalize(input[field]);
+    if (input[field] !== undefined) lead[field] = input[field];
   }
   if (input.companySize !== undefined) {
     const size =

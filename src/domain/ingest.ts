@@ -5,7 +5,7 @@
  * answers, outbox). A rejected item stores nothing; duplicates (same idempotency key) change
  * nothing. Conflicts with a concurrent batch roll the whole batch back and retry it.
  */
-import { type Column, type Tx, updateRows } from '../db/bulk.ts';
+import { type Column, insertMany, type Tx, updateRows } from '../db/bulk.ts';
 import type { Database } from '../db/client.ts';
 import type { ErrorDetail } from '../errors/app-error.ts';
 import {
@@ -219,7 +219,35 @@ async function ingestValid(
   }
   const history = await loadHistory(tx, needsHistory);
 
-  // 5. Score.
+  // 5. Rows of merged-away leads move to their survivor. The batch's events, new identities and
+  // BANT answers do not depend on scoring: they are sent now, and Postgres writes them while the
+  // batch is scored (their foreign keys to the batch's new leads are checked at commit). A
+  // failure (a concurrent batch took a key) surfaces at the await below and rolls back the batch.
+  if (losersOf.size > 0) await moveMergedRows(tx, losersOf);
+  const early = insertMany(tx, [
+    {
+      table: 'lead_identity',
+      columns: IDENTITY_COLUMNS,
+      rows: newIdentities.map((n) => [newId('id'), find(n.leadId), n.identity.kind, n.identity.value]),
+    },
+    {
+      table: 'event',
+      columns: EVENT_COLUMNS,
+      rows: planned.map((p) => [
+        p.id,
+        p.event.key,
+        p.leadId,
+        p.event.type,
+        new Date(p.event.occurredAt).toISOString(),
+        storedPayload(p.event, opts),
+        opts.source,
+      ]),
+    },
+    { table: 'bant_answer', columns: BANT_COLUMNS, rows: planned.flatMap((p) => bantRows(p, opts)) },
+  ]);
+  early.catch(() => {}); // handled where it is awaited
+
+  // 6. Score.
   const outcomes: LeadOutcome[] = [];
   for (const [leadId, plan] of plans) {
     const row = leads.get(leadId) ?? null;
@@ -278,31 +306,9 @@ async function ingestValid(
       outcomes.push(mergedAwayOutcome(leads.get(loser)!, winner, now, active.version));
   }
 
-  // 6. Write, set-based, in one statement: leads, trace, stage history, outbox, identities,
-  // events and BANT answers (foreign keys are checked at its end). Rows of merged-away leads
-  // move to their survivor first.
-  if (losersOf.size > 0) await moveMergedRows(tx, losersOf);
-  const summary = await persistOutcomes(tx, outcomes, { now, alertWindowMs, model }, [
-    {
-      table: 'lead_identity',
-      columns: IDENTITY_COLUMNS,
-      rows: newIdentities.map((n) => [newId('id'), find(n.leadId), n.identity.kind, n.identity.value]),
-    },
-    {
-      table: 'event',
-      columns: EVENT_COLUMNS,
-      rows: planned.map((p) => [
-        p.id,
-        p.event.key,
-        p.leadId,
-        p.event.type,
-        new Date(p.event.occurredAt).toISOString(),
-        storedPayload(p.event, opts),
-        opts.source,
-      ]),
-    },
-    { table: 'bant_answer', columns: BANT_COLUMNS, rows: planned.flatMap((p) => bantRows(p, opts)) },
-  ]);
+  // 7. Write leads, trace, stage history and outbox, set-based, in one statement.
+  await early;
+  const summary = await persistOutcomes(tx, outcomes, { now, alertWindowMs, model });
   for (const p of planned)
     itemResults.push({ index: p.index, id: p.event.key, status: 'accepted', leadId: p.leadId });
   return { itemResults, summary };

@@ -4,7 +4,7 @@
  * which writes the lead, its trace, its stage history and — for a recent new SQL crossing —
  * exactly one outbox row, all inside the caller's transaction.
  */
-import { type Column, type InsertPart, insertMany, type Tx } from '../db/bulk.ts';
+import { type Column, insertMany, type Tx } from '../db/bulk.ts';
 import type { ScoringModel } from '../scoring/index.ts';
 import type { ApplyResult, LeadState, ScoringEvent, Stage, TraceEntryDraft } from '../scoring/types.ts';
 import { newId } from './ids.ts';
@@ -229,8 +229,6 @@ export async function persistOutcomes(
   tx: Tx,
   outcomes: LeadOutcome[],
   opts: PersistOptions,
-  /** Further rows written in the same statement (ingestion's events, identities, BANT answers). */
-  extra: InsertPart[] = [],
 ): Promise<PersistSummary> {
   const leadRows: unknown[][] = [];
   const traceRows: unknown[][] = [];
@@ -312,7 +310,6 @@ export async function persistOutcomes(
       rows: outboxRows,
       suffix: 'ON CONFLICT (dedupe_key) DO NOTHING',
     },
-    ...extra,
   ]);
   return { outboxIds, crossings: outboxIds.length };
 }

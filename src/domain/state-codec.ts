@@ -1,57 +1,189 @@
 /**
- * How a LeadState is stored in lead.state. Every ingestion batch rewrites the state of each
- * lead it touches, so its size is write cost: the two biggest parts are stored compactly —
- * awards as tuples, fit evidence as [event id, time] pairs — and restored on load. Rule hits,
- * indexed by the model's rule slots in memory, are stored keyed by rule id, so a stored state
- * does not depend on the order of rules in a model file. States stored in the plain shape (no
- * `v`) load as they are.
+ * How a LeadState is stored in lead.state. Every ingestion batch rewrites the state of each lead
+ * it touches, and measured, those bytes are most of a batch's write (Postgres parses, stores and
+ * logs each one): the stored form (v3) is compact. Short keys; each fit rule's contribution,
+ * evidence event and time in one entry; awards as tuples whose expiry is left out when it is the
+ * model's (event time + expiry days); times equal to the last event's left out; false flags,
+ * empty answers and unknown attributes left out. Rule hits, indexed by the model's rule slots in
+ * memory, are stored keyed by rule id, so a stored state does not depend on the order of rules
+ * in a model file. Older stored shapes (v2, and plain states without `v`) still load.
  */
 import type { ScoringModel } from '../scoring/index.ts';
 import { ruleHitsByRule, ruleHitsFromRecord, shapedAttributes, shapedBant } from '../scoring/index.ts';
-import type { Award, LeadState, Millis } from '../scoring/types.ts';
+import type { Award, BantState, LeadAttributes, LeadState, Millis, Stage } from '../scoring/types.ts';
 
-type AwardTuple = [eventId: string, ruleId: string, points: number, at: number, expiresAt: number];
+/** [event id, rule id, points, at] or, when the expiry is not at + the model's expiry, [… , expiresAt]. */
+type AwardTuple = [eventId: string, ruleId: string, points: number, at: number, expiresAt?: number];
+
+type StoredTime = Millis | '=' | null;
 
 /** Rule hits keyed by rule id (how they are stored). */
 type StoredRuleHits = Record<string, Millis[]>;
 
-export interface StoredStateV2
-  extends Omit<LeadState, 'awards' | 'nextExpiryAt' | 'fitEvidence' | 'fitEvidenceAt' | 'ruleHits'> {
-  v: 2;
-  ruleHits: StoredRuleHits;
-  aw: AwardTuple[];
-  fe: Record<string, [eventId: string, at: number | null]>;
+export interface StoredStateV3 {
+  v: 3;
+  /** modelVersion */
+  mv: string;
+  st: Stage;
+  sc: number;
+  f: number;
+  e: number;
+  /** fastTracked, doNotEmail, doNotContact: present (1) only when true. */
+  ft?: 1;
+  dne?: 1;
+  dnc?: 1;
+  /** Known attributes. */
+  at?: LeadAttributes;
+  /** Given BANT answers. */
+  b?: BantState;
+  /** Fit/BANT rule id → [points, evidence event id, evidence time or null]. */
+  fc?: Record<string, [points: number, eventId: string | null, at: number | null]>;
+  aw?: AwardTuple[];
+  rh?: StoredRuleHits;
+  /** [lastEventAt, lastActivityAt, lastPositiveAt, asOf]; "=" = same as lastEventAt. */
+  t: [Millis | null, StoredTime, StoredTime, StoredTime];
+  /** lastEventKey */
+  k?: string;
 }
 
 /** The stored shape, as a value for the json column (the bulk writer serialises it). */
-export function encodeState(state: LeadState, model: ScoringModel): StoredStateV2 {
-  const { awards, nextExpiryAt: _derived, fitEvidence, fitEvidenceAt, ruleHits, ...rest } = state;
-  const fe: StoredStateV2['fe'] = {};
-  for (const rule of Object.keys(fitEvidence)) fe[rule] = [fitEvidence[rule]!, fitEvidenceAt?.[rule] ?? null];
-  const stored: StoredStateV2 = {
-    ...rest,
-    ruleHits: ruleHitsByRule(model, ruleHits),
-    v: 2,
-    aw: awards.map((a) => [a.eventId, a.ruleId, a.points, a.at, a.expiresAt]),
-    fe,
+export function encodeState(s: LeadState, model: ScoringModel): StoredStateV3 {
+  const stored: StoredStateV3 = {
+    v: 3,
+    mv: s.modelVersion,
+    st: s.stage,
+    sc: s.score,
+    f: s.fit,
+    e: s.engagement,
+    t: [
+      s.lastEventAt,
+      sameAsLast(s, s.lastActivityAt),
+      sameAsLast(s, s.lastPositiveAt),
+      sameAsLast(s, s.asOf),
+    ],
   };
+  if (s.fastTracked) stored.ft = 1;
+  if (s.doNotEmail) stored.dne = 1;
+  if (s.doNotContact) stored.dnc = 1;
+  const at = defined(s.attributes);
+  if (at !== undefined) stored.at = at;
+  const b = defined(s.bant);
+  if (b !== undefined) stored.b = b;
+  const fc: NonNullable<StoredStateV3['fc']> = {};
+  let fits = 0;
+  for (const rule of Object.keys(s.fitContrib)) {
+    fc[rule] = [s.fitContrib[rule]!, s.fitEvidence[rule] ?? null, s.fitEvidenceAt?.[rule] ?? null];
+    fits++;
+  }
+  if (fits > 0) stored.fc = fc;
+  if (s.awards.length > 0) {
+    stored.aw = s.awards.map((a) =>
+      a.expiresAt === a.at + model.expiryMs
+        ? [a.eventId, a.ruleId, a.points, a.at]
+        : [a.eventId, a.ruleId, a.points, a.at, a.expiresAt],
+    );
+  }
+  const rh = ruleHitsByRule(model, s.ruleHits);
+  for (const _ in rh) {
+    stored.rh = rh;
+    break;
+  }
+  if (s.lastEventKey !== null) stored.k = s.lastEventKey;
   return stored;
 }
 
+export function decodeState(raw: unknown, model: ScoringModel): LeadState {
+  const value = (typeof raw === 'string' ? JSON.parse(raw) : raw) as
+    | StoredStateV3
+    | StoredStateV2
+    | PlainStoredState;
+  if ('v' in value && value.v === 3) return decodeV3(value, model);
+  if ('v' in value && value.v === 2) return decodeV2(value, model);
+  const plain = value as PlainStoredState;
+  return {
+    ...plain,
+    attributes: shapedAttributes(plain.attributes),
+    bant: shapedBant(plain.bant),
+    ruleHits: ruleHitsFromRecord(model, plain.ruleHits),
+    nextExpiryAt: plain.awards[0]?.expiresAt ?? null,
+  };
+}
+
+function decodeV3(v: StoredStateV3, model: ScoringModel): LeadState {
+  const fitContrib: Record<string, number> = {};
+  const fitEvidence: Record<string, string> = {};
+  const fitEvidenceAt: Record<string, Millis> = {};
+  if (v.fc !== undefined) {
+    for (const rule of Object.keys(v.fc)) {
+      const [points, eventId, at] = v.fc[rule]!;
+      fitContrib[rule] = points;
+      if (eventId !== null) fitEvidence[rule] = eventId;
+      if (at !== null) fitEvidenceAt[rule] = at;
+    }
+  }
+  const awards: Award[] = (v.aw ?? []).map(([eventId, ruleId, points, at, expiresAt]) => ({
+    eventId,
+    ruleId,
+    points,
+    at,
+    expiresAt: expiresAt ?? at + model.expiryMs,
+  }));
+  const [lastEventAt, lastActivityAt, lastPositiveAt, asOf] = v.t;
+  const last = (t: StoredTime) => (t === '=' ? lastEventAt : t);
+  return {
+    modelVersion: v.mv,
+    stage: v.st,
+    score: v.sc,
+    fit: v.f,
+    engagement: v.e,
+    fastTracked: v.ft === 1,
+    attributes: shapedAttributes(v.at ?? {}),
+    bant: shapedBant(v.b ?? {}),
+    fitContrib,
+    fitEvidence,
+    fitEvidenceAt,
+    awards,
+    nextExpiryAt: awards[0]?.expiresAt ?? null,
+    ruleHits: ruleHitsFromRecord(model, v.rh),
+    lastPositiveAt: last(lastPositiveAt),
+    lastActivityAt: last(lastActivityAt),
+    lastEventAt,
+    lastEventKey: v.k ?? null,
+    asOf: last(asOf),
+    doNotEmail: v.dne === 1,
+    doNotContact: v.dnc === 1,
+  };
+}
+
+/** A time equal to the last event's (the usual case) is stored as "=". */
+function sameAsLast(s: LeadState, t: Millis | null): StoredTime {
+  return t !== null && t === s.lastEventAt ? '=' : t;
+}
+
+/** The record without its undefined values; undefined when nothing is left. */
+function defined<T extends object>(o: T): T | undefined {
+  let out: Record<string, unknown> | undefined;
+  for (const [k, val] of Object.entries(o)) {
+    if (val === undefined) continue;
+    out ??= {};
+    out[k] = val;
+  }
+  return out as T | undefined;
+}
+
+// Older stored shapes, still read.
+
 type PlainStoredState = Omit<LeadState, 'ruleHits' | 'nextExpiryAt'> & { ruleHits?: StoredRuleHits };
 
-export function decodeState(raw: unknown, model: ScoringModel): LeadState {
-  const value = (typeof raw === 'string' ? JSON.parse(raw) : raw) as PlainStoredState | StoredStateV2;
-  if (!('v' in value) || value.v !== 2) {
-    const plain = value as PlainStoredState;
-    return {
-      ...plain,
-      attributes: shapedAttributes(plain.attributes),
-      bant: shapedBant(plain.bant),
-      ruleHits: ruleHitsFromRecord(model, plain.ruleHits),
-      nextExpiryAt: plain.awards[0]?.expiresAt ?? null,
-    };
-  }
+interface StoredStateV2
+  extends Omit<LeadState, 'awards' | 'nextExpiryAt' | 'fitEvidence' | 'fitEvidenceAt' | 'ruleHits'> {
+  v: 2;
+  ruleHits: StoredRuleHits;
+  aw: [eventId: string, ruleId: string, points: number, at: number, expiresAt: number][];
+  fe: Record<string, [eventId: string, at: number | null]>;
+}
+
+function decodeV2(value: StoredStateV2, model: ScoringModel): LeadState {
   const { v: _v, aw, fe, ruleHits, ...rest } = value;
   const fitEvidence: Record<string, string> = {};
   const fitEvidenceAt: Record<string, number> = {};

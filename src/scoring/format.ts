@@ -190,8 +190,7 @@ export function timelineMonths(
 /**
  * The same string as a property key (V8 interns keys, in a table that does not keep them
  * alive): equal interned strings are one object and compare by pointer, without reading their
- * text. Rule ids are interned (compared with record keys), and so are lead attributes at the
- * boundary (each event's are compared with the lead's).
+ * text. Rule ids are interned: they are compared with the keys of lead-state records.
  */
 export function internalize(s: string): string {
   return Object.keys({ [s]: true })[0] ?? s;

@@ -43,12 +43,54 @@ describe('stored lead state', () => {
           expect(decodeState(stored, model)).toEqual(JSON.parse(JSON.stringify(state)));
           expect(decodeState(JSON.parse(stored), model)).toEqual(JSON.parse(JSON.stringify(state)));
           // Rule hits are stored by rule id, whatever the order of the model's rules.
-          expect(Object.keys(JSON.parse(stored).ruleHits).every((id) => model.eventRules.has(id))).toBe(true);
+          expect(Object.keys(JSON.parse(stored).rh ?? {}).every((id) => model.eventRules.has(id))).toBe(true);
           if (state.awards.length > 2) expect(stored.length).toBeLessThan(JSON.stringify(state).length);
         },
       ),
       { numRuns: 200 },
     );
+  });
+
+  it('loads a state stored in the previous compact shape (v2)', () => {
+    const { state } = applyEvents(
+      model,
+      initialState(model),
+      [
+        { id: 'e1', key: 'k1', type: 'email_open', occurredAt: T0, properties: {} },
+        {
+          id: 'e2',
+          key: 'k2',
+          type: 'attribute_update',
+          occurredAt: T0 + 1,
+          properties: {},
+          lead: { title: 'CEO' },
+        },
+      ],
+      T0 + 1,
+    );
+    const v2 = {
+      modelVersion: state.modelVersion,
+      stage: state.stage,
+      score: state.score,
+      fit: state.fit,
+      engagement: state.engagement,
+      fastTracked: false,
+      attributes: { title: 'CEO' },
+      bant: {},
+      fitContrib: state.fitContrib,
+      lastPositiveAt: T0,
+      lastActivityAt: T0 + 1,
+      lastEventAt: T0 + 1,
+      lastEventKey: 'k2',
+      asOf: T0 + 1,
+      doNotEmail: false,
+      doNotContact: false,
+      ruleHits: { 'eng.email_open': [T0] },
+      v: 2,
+      aw: state.awards.map((a) => [a.eventId, a.ruleId, a.points, a.at, a.expiresAt]),
+      fe: Object.fromEntries(Object.keys(state.fitEvidence).map((r) => [r, [state.fitEvidence[r], T0 + 1]])),
+    };
+    expect(decodeState(JSON.stringify(v2), model)).toEqual(state);
   });
 
   it('loads a state stored in the plain shape (hits keyed by rule id)', () => {
