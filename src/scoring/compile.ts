@@ -109,11 +109,8 @@ export interface CompiledEventRule {
   reasonCache: Map<string, Text>;
   /** Position in the file (engagement then negative), for tie-breaking. */
   order: number;
-  /**
-   * Where the rule's hits start in `LeadState.ruleHits` (rules with a limit; -1 without): the
-   * count, then up to `limit.times` hit times.
-   */
-  hitOffset: number;
+  /** The rule's number in `LeadState.ruleHits` (rules with a limit, from 0); -1 without a limit. */
+  hitSlot: number;
 }
 
 /** Events by which a person (or the CRM) sets the stage. */
@@ -172,13 +169,6 @@ export interface ScoringModel {
   eventRules: ReadonlyMap<string, CompiledEventRule>;
   /** The rules with a limit, in the order of their places in `LeadState.ruleHits`. */
   hitRules: readonly CompiledEventRule[];
-  /** Length of `LeadState.ruleHits`: one count plus `limit.times` places per rule with a limit. */
-  hitsLength: number;
-  /**
-   * An empty hit table, to be copied (never written): its elements are already of the double
-   * kind hit times need, so a lead's first hit does not convert its table.
-   */
-  emptyHits: readonly number[];
 }
 
 /** Compiles a spec that passed `ModelSpecSchema` and the semantic checks. */
@@ -219,11 +209,9 @@ export function compileModel(spec: ModelSpec): ScoringModel {
     ...spec.negative.map((r, i) => compileEventRule(r, 'negative', spec.engagement.length + i, expiryDays)),
   ];
   const hitRules = eventRuleList.filter((r) => r.limit !== null);
-  let hitsLength = 0;
-  for (const r of hitRules) {
-    r.hitOffset = hitsLength;
-    hitsLength += 1 + (r.limit?.times ?? 0);
-  }
+  hitRules.forEach((r, slot) => {
+    r.hitSlot = slot;
+  });
   const rulesByEvent = new Map<string, CompiledEventRule[]>();
   for (const rule of eventRuleList) {
     const list = rulesByEvent.get(rule.event) ?? [];
@@ -264,16 +252,7 @@ export function compileModel(spec: ModelSpec): ScoringModel {
     byEventType: eventTypeInfo(rulesByEvent),
     eventRules: new Map(eventRuleList.map((r) => [r.id, r])),
     hitRules,
-    hitsLength,
-    emptyHits: emptyDoubles(hitsLength),
   };
-}
-
-/** n zeros in an array whose elements V8 stores as unboxed doubles. */
-function emptyDoubles(n: number): number[] {
-  const a = Array.from({ length: n }, () => 0.5);
-  a.fill(0);
-  return a;
 }
 
 function eventTypeInfo(rulesByEvent: ReadonlyMap<string, CompiledEventRule[]>): Map<string, EventTypeInfo> {
@@ -595,7 +574,7 @@ function compileEventRule(
     },
     reasonCache: new Map(),
     order,
-    hitOffset: -1,
+    hitSlot: -1,
   };
 }
 

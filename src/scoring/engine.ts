@@ -68,7 +68,7 @@ export function initialState(model: ScoringModel): LeadState {
     fitEvidenceAt: {},
     awards: [],
     nextExpiryAt: null,
-    ruleHits: model.emptyHits.slice(),
+    ruleHits: [],
     lastPositiveAt: null,
     lastActivityAt: null,
     lastEventAt: null,
@@ -106,10 +106,12 @@ export function shapedBant(b: BantState): BantState {
 /** `state.ruleHits` keyed by rule id, as it is stored; rules without hits are left out. */
 export function ruleHitsByRule(model: ScoringModel, hits: RuleHits): Record<string, Millis[]> {
   const out: Record<string, Millis[]> = {};
-  for (const rule of model.hitRules) {
-    const o = rule.hitOffset;
-    const n = hits[o] ?? 0;
-    if (n > 0) out[rule.id] = hits.slice(o + 1, o + 1 + n);
+  for (let i = 0; i + 1 < hits.length; i += 2) {
+    const rule = model.hitRules[hits[i] as number];
+    if (rule === undefined) continue;
+    const times = out[rule.id];
+    if (times === undefined) out[rule.id] = [hits[i + 1] as number];
+    else times.push(hits[i + 1] as number);
   }
   return out;
 }
@@ -122,16 +124,14 @@ export function ruleHitsFromRecord(
   model: ScoringModel,
   byRule: Record<string, Millis[]> | undefined,
 ): RuleHits {
-  const hits = model.emptyHits.slice();
-  if (byRule === undefined) return hits;
-  for (const id of Object.keys(byRule)) {
+  const pairs: [slot: number, at: Millis][] = [];
+  for (const id of Object.keys(byRule ?? {})) {
     const rule = model.eventRules.get(id);
     if (rule === undefined || rule.limit === null) continue;
-    const times = (byRule[id] as Millis[]).slice(-rule.limit.times);
-    hits[rule.hitOffset] = times.length;
-    for (let i = 0; i < times.length; i++) hits[rule.hitOffset + 1 + i] = times[i] as number;
+    for (const at of (byRule![id] as Millis[]).slice(-rule.limit.times)) pairs.push([rule.hitSlot, at]);
   }
-  return hits;
+  pairs.sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+  return pairs.flat();
 }
 
 /** Total order of events: occurredAt, then key (code-unit order). */
@@ -776,23 +776,34 @@ function withinLimit(run: Run, rule: CompiledEventRule, t: Millis): boolean {
   const limit = rule.limit;
   if (limit === null) return true;
   const h = run.s.ruleHits;
-  const o = rule.hitOffset;
-  let n = h[o] as number;
-  if (limit.windowMs !== null && n > 0) {
-    // Hits are in time order: those that left the window come off the front.
-    const from = t - limit.windowMs;
-    let stale = 0;
-    while (stale < n && (h[o + 1 + stale] as number) <= from) stale++;
-    if (stale > 0) {
-      for (let i = stale; i < n; i++) h[o + 1 + i - stale] = h[o + 1 + i] as number;
-      for (let i = n - stale; i < n; i++) h[o + 1 + i] = 0;
-      n -= stale;
-      h[o] = n;
-    }
+  const slot = rule.hitSlot;
+  const from = limit.windowMs === null ? Number.NEGATIVE_INFINITY : t - limit.windowMs;
+  let live = 0;
+  let stale = 0;
+  for (let i = 0; i < h.length; i += 2) {
+    if (h[i] !== slot) continue;
+    if ((h[i + 1] as number) <= from) stale++;
+    else live++;
   }
-  if (n >= limit.times) return false;
-  h[o + 1 + n] = t;
-  h[o] = n + 1;
+  if (stale > 0) {
+    // Drop this rule's hits that left its window, keeping the others in order.
+    let w = 0;
+    for (let i = 0; i < h.length; i += 2) {
+      if (h[i] === slot && (h[i + 1] as number) <= from) continue;
+      h[w] = h[i] as number;
+      h[w + 1] = h[i + 1] as number;
+      w += 2;
+    }
+    h.length = w;
+  }
+  if (live >= limit.times) return false;
+  h.push(slot, t);
+  // Pairs stay in (time, slot) order (events come in time order; equal times by slot), the
+  // order a stored list is loaded in.
+  for (let i = h.length - 2; i >= 2 && h[i - 1] === t && (h[i - 2] as number) > slot; i -= 2) {
+    h[i] = h[i - 2] as number;
+    h[i - 2] = slot;
+  }
   return true;
 }
 

@@ -126,11 +126,11 @@ export interface LeadState {
    */
   nextExpiryAt: Millis | null;
   /**
-   * Times each rule with a limit fired (pruned to what its limit window needs), as one flat
-   * table laid out by the model the state was derived under: at each rule's `hitOffset` the
-   * number of hits, then the hit times in order, then zeros up to `limit.times`. A flat array,
-   * not a record keyed by rule id: it is read for most events, and one array is one memory
-   * access where a record of lists is several.
+   * When the rules with a limit fired, as one flat list of pairs in time order: the rule's
+   * `hitSlot` in the model the state was derived under, then the time. A rule's hits that left
+   * its window are dropped when it fires again, so the list holds at most each rule's limit. A
+   * flat list, not a record of lists keyed by rule id: it is read for most events, one list is
+   * one memory access where a record of lists is several, and most leads have few hits.
    */
   ruleHits: RuleHits;
   lastPositiveAt: Millis | null;
