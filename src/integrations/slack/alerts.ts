@@ -89,8 +89,8 @@ interface RoutedRep {
   language: string;
 }
 
-/** Serialises routing decisions (any constant; see ingest.ts for the identity lock space). */
-const ROUTING_LOCK = 0x484c5254; // "HLRT"
+/** Routing attempts before giving up on a rep whose cap concurrent routings keep filling. */
+const ROUTING_TRIES = 5;
 
 /**
  * Round-robin among active reps under their cap of open SQLs, preferring reps whose territory
@@ -98,26 +98,55 @@ const ROUTING_LOCK = 0x484c5254; // "HLRT"
  * routed eligible rep gets the lead. Only reps Slack knows (linked by id or email) can be
  * mentioned and DM'd, so only they are routed to. Null when no rep is eligible (the alert
  * still posts, unassigned).
+ *
+ * Concurrent routings do not wait for each other: each locks the rep it chooses (the rep's
+ * row, until its transaction ends). Among the reps of the best class (matching, else all) it
+ * takes the first one no other routing holds, so simultaneous alerts go to successive reps;
+ * when every rep of that class is held it waits for the first rather than settle for a worse
+ * match. Once it holds the rep it checks the cap again: every routing to that rep before it has
+ * committed, so the count is exact and caps hold however many workers route at once.
  */
 export async function routeLead(tx: Sql, leadId: string): Promise<RoutedRep | null> {
-  await tx.query('SELECT pg_advisory_xact_lock($1::int)', [ROUTING_LOCK]);
-  const rows = await tx.query<RoutedRep & { matches: boolean }>(
-    `WITH l AS (SELECT city, industry FROM lead WHERE id = $1)
-     SELECT r.id, r.slack_user_id, r.language,
-            ((r.territory IS NOT NULL AND lower(r.territory) = lower(l.city))
-              OR (l.industry IS NOT NULL AND lower(l.industry) = ANY (SELECT lower(x) FROM unnest(r.industries) x))) AS matches
-     FROM rep r CROSS JOIN l
-     WHERE r.active AND r.role = 'rep' AND r.slack_user_id IS NOT NULL
-       AND (SELECT count(*) FROM lead o WHERE o.owner_id = r.id AND o.stage = 'SQL')
-         + (SELECT count(*) FROM slack_alert a WHERE a.rep_id = r.id AND a.status IN ('open', 'snoozed')) < r.max_open_sql
-     ORDER BY 4 DESC,
-       (SELECT max(a.created_at) FROM slack_alert a WHERE a.rep_id = r.id) ASC NULLS FIRST,
-       r.created_at, r.id
-     LIMIT 1`,
-    [leadId],
-  );
-  return rows[0] ?? null;
+  const excluded: string[] = [];
+  for (let attempt = 0; attempt < ROUTING_TRIES; attempt++) {
+    const ranked = await tx.query<{ id: string; matches: boolean }>(
+      `WITH l AS (SELECT city, industry FROM lead WHERE id = $1)
+       SELECT r.id,
+              coalesce((r.territory IS NOT NULL AND lower(r.territory) = lower(l.city))
+                OR (l.industry IS NOT NULL AND lower(l.industry) = ANY (SELECT lower(x) FROM unnest(r.industries) x)), false) AS matches
+       FROM rep r CROSS JOIN l
+       WHERE r.active AND r.role = 'rep' AND r.slack_user_id IS NOT NULL AND NOT (r.id = ANY($2::text[]))
+         AND ${OPEN_SQLS} < r.max_open_sql
+       ORDER BY 2 DESC,
+         (SELECT max(a.created_at) FROM slack_alert a WHERE a.rep_id = r.id) ASC NULLS FIRST,
+         r.created_at, r.id`,
+      [leadId, excluded],
+    );
+    const best = ranked[0];
+    if (!best) return null;
+    const candidates = ranked.filter((r) => r.matches === best.matches).map((r) => r.id);
+    const [free] = await tx.query<{ id: string }>(
+      `SELECT id FROM rep WHERE id = ANY($1::text[])
+       ORDER BY array_position($1::text[], id) LIMIT 1 FOR UPDATE SKIP LOCKED`,
+      [candidates],
+    );
+    const chosen = free?.id ?? best.id;
+    if (!free) await tx.query('SELECT id FROM rep WHERE id = $1 FOR UPDATE', [chosen]);
+    // A new statement sees every routing to this rep that committed before we got its row.
+    const [rep] = await tx.query<RoutedRep>(
+      `SELECT r.id, r.slack_user_id, r.language FROM rep r
+       WHERE r.id = $1 AND r.active AND ${OPEN_SQLS} < r.max_open_sql`,
+      [chosen],
+    );
+    if (rep) return rep;
+    excluded.push(chosen);
+  }
+  return null;
 }
+
+/** Open SQLs of rep `r`: its owned SQL leads and its open or snoozed alerts. */
+const OPEN_SQLS = `((SELECT count(*) FROM lead o WHERE o.owner_id = r.id AND o.stage = 'SQL')
+  + (SELECT count(*) FROM slack_alert a WHERE a.rep_id = r.id AND a.status IN ('open', 'snoozed')))`;
 
 interface AlertRow {
   id: string;
