@@ -120,6 +120,11 @@ export interface FakeSlack {
   view(viewId: string): FakeView | undefined;
   /** DM channel id `conversations.open` gives for a user (`'D' + userId`). */
   dmChannel(userId: string): string;
+  /**
+   * A person writes in `channel` (in the thread of `threadTs` if given), as they would in Slack;
+   * returns the message's ts — for the `message`/`app_mention` event a test then delivers.
+   */
+  postAsUser(channel: string, msg: { user: string; text: string; threadTs?: string }): string;
   /** A URL that stands in for a `response_url`; POSTs to it are recorded as method `response_url`. */
   responseUrl(key?: string): string;
   /** Next `times` matching calls answer HTTP 429 + `Retry-After` + `{ ok:false, error:'ratelimited' }`. */
@@ -130,6 +135,12 @@ export interface FakeSlack {
   delay(ms: number, method?: string): void;
   /** chat.postMessage accounting per channel. */
   postsPerChannel(): Record<string, ChannelPostStats>;
+  /**
+   * Socket Mode: `apps.connections.open` (called with an app-level `xapp-` token) answers with
+   * `issueUrl()`, a fresh WebSocket URL each call (see fake-slack-socket.ts); `undefined` turns it
+   * off again. Kept by `reset()`, like users.
+   */
+  useSocketMode(issueUrl: (() => string) | undefined): void;
   /** Forget calls, messages, views and pending faults (keeps users). */
   reset(): void;
   close(): Promise<void>;
@@ -186,6 +197,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   let delayAll = 0;
   const delayBy = new Map<string, number>();
   const waiters = new Set<() => void>();
+  let socketModeUrl: (() => string) | undefined;
   let tsMicros = (opts.startTs ?? 1732345678) * 1_000_000;
   let viewSeq = 0;
   const tokens = opts.tokens ? new Set(opts.tokens) : undefined;
@@ -228,8 +240,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     const out: Record<string, unknown> = {
       type: 'message',
       user: m.user,
-      bot_id: FAKE_BOT.botId,
-      app_id: FAKE_BOT.appId,
+      ...(m.user === FAKE_BOT.userId ? { bot_id: FAKE_BOT.botId, app_id: FAKE_BOT.appId } : {}),
       text: m.text,
       ts: m.ts,
       team: FAKE_TEAM.id,
@@ -308,7 +319,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
 
   const newViewId = () => `V${String(++viewSeq).padStart(10, '0')}`;
 
-  function handle(method: string, body: Record<string, unknown>): Answer {
+  function handle(method: string, body: Record<string, unknown>, token: string): Answer {
     const str = (k: string): string | undefined => {
       const v = body[k];
       return typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
@@ -467,6 +478,11 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
           response_metadata: { next_cursor: '' },
         });
       }
+      case 'apps.connections.open': {
+        // Only an app-level token opens a Socket Mode connection.
+        if (!token.startsWith('xapp-')) return err('not_allowed_token_type');
+        return socketModeUrl ? ok({ url: socketModeUrl() }) : ok();
+      }
       default:
         return ok();
     }
@@ -533,7 +549,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
           headers: { 'retry-after': String(fault.retryAfterSec) },
         };
       } else if (fault) answer = err(fault.error);
-      else answer = handle(method, body);
+      else answer = handle(method, body, token);
     }
     const call: FakeSlackCall = {
       method,
@@ -606,6 +622,12 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     },
     view: (viewId) => views.get(viewId),
     dmChannel,
+    postAsUser(channel, { user, text, threadTs }) {
+      const m: StoredMessage = { ts: nextTs(), text, blocks: [], user, deleted: false };
+      if (threadTs !== undefined) m.thread_ts = threadTs;
+      channelMessages(resolveChannel(channel)).push(m);
+      return m.ts;
+    },
     responseUrl: (key = 'default') => `${baseUrl}/response/${encodeURIComponent(key)}`,
     rateLimit(method, { times, retryAfterSec, channel }) {
       if (!(times > 0)) throw new Error(`fake-slack rateLimit(${method}): times must be > 0`);
@@ -650,6 +672,9 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
         if (s) s.maxPerSecond = best;
       }
       return out;
+    },
+    useSocketMode(issueUrl) {
+      socketModeUrl = issueUrl;
     },
     reset() {
       calls.length = 0;

@@ -3,14 +3,15 @@
  * handlers that make Slack calls (any process that runs jobs), and the Bolt app — over the
  * server's HTTP endpoint, or over Socket Mode when an app-level token is set.
  */
-import { App, LogLevel } from '@slack/bolt';
+import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import { type Logger as SlackLogger, LogLevel as SlackLogLevel } from '@slack/logger';
-import { WebClient, WebClientEvent } from '@slack/web-api';
+import { ErrorCode, WebClient, WebClientEvent } from '@slack/web-api';
 import type { ChatChannel } from '../../bot/chat-port.ts';
 import type { OpenAiConfig, SlackConfig } from '../../config.ts';
 import type { IngestDeps } from '../../domain/ingest.ts';
 import type { ReadDeps } from '../../domain/leads.ts';
 import type { JobHandlers, JobQueue } from '../../jobs/queue.ts';
+import { AppError } from '../../errors/app-error.ts';
 import type { Logger } from '../../logger.ts';
 import type { Lang } from '../../scoring/types.ts';
 import { AlertNotPostedYet, createSlackChannel, materialiseAlert, sweepAlerts } from './alerts.ts';
@@ -91,20 +92,30 @@ export function createSlackIntegration(deps: SlackIntegrationDeps): SlackIntegra
   // ---- Digest and App Home (digest.ts) ----
   const digestDeps: DigestDeps = { ...deps, client };
 
+  // An app-level token means Socket Mode (no public URL); otherwise Bolt runs on our HTTP route.
   const receiver = config.appToken
     ? null
     : new FastifySlackReceiver({ signingSecret: config.signingSecret ?? '', logger: deps.logger });
+  let socketReceiver: SocketModeReceiver | null = null;
   let app: App | null = null;
   const makeApp = () => {
-    const a = receiver
-      ? new App({ token: config.botToken, receiver, clientOptions, logLevel: LogLevel.ERROR })
-      : new App({
-          token: config.botToken,
+    // Built here rather than by Bolt (`socketMode: true`) to keep a handle on its client: Bolt's
+    // stop() does not wait for the WebSocket to close. Its Web API calls (apps.connections.open)
+    // take our client options, so SLACK_API_URL applies to them too.
+    socketReceiver = config.appToken
+      ? new SocketModeReceiver({
           appToken: config.appToken,
-          socketMode: true,
-          clientOptions,
-          logLevel: LogLevel.ERROR,
-        });
+          logger: clientOptions.logger,
+          installerOptions: { clientOptions },
+        })
+      : null;
+    const a = new App({
+      token: config.botToken,
+      receiver: receiver ?? socketReceiver ?? undefined,
+      clientOptions,
+      logger: clientOptions.logger,
+      logLevel: LogLevel.ERROR,
+    });
     a.error(async (err) => {
       deps.logger.error({ err }, 'Slack listener error');
     });
@@ -155,12 +166,36 @@ export function createSlackIntegration(deps: SlackIntegrationDeps): SlackIntegra
       linkRepsByEmail(deps.db, client).catch((err: unknown) => {
         deps.logger.warn({ err }, 'could not look reps up in Slack by email');
       });
-      if (!receiver) await app.start();
+      if (socketReceiver) {
+        try {
+          await app.start(); // resolves once Slack's `hello` arrives on the WebSocket
+        } catch (err) {
+          throw socketModeRefused(err, deps.lang);
+        }
+      }
     },
     async stop() {
-      if (app && !receiver) await app.stop();
+      // Waits for the WebSocket's close handshake (a no-op in HTTP mode or before start()).
+      await socketReceiver?.client.disconnect();
     },
   };
+}
+
+/**
+ * Slack answering `apps.connections.open` with an error (a wrong or revoked app-level token,
+ * Socket Mode turned off) is a configuration error naming the variable, not an internal one.
+ */
+function socketModeRefused(err: unknown, lang: Lang): unknown {
+  const e = err as { code?: string; data?: { error?: string } };
+  if (e?.code !== ErrorCode.PlatformError) return err;
+  const slack = e.data?.error ?? 'unknown_error';
+  return new AppError(
+    'BAD_CONFIG',
+    lang === 'vi'
+      ? `Slack từ chối SLACK_APP_TOKEN (${slack}). Kiểm tra app-level token (Basic Information → App-Level Tokens, quyền connections:write) và Socket Mode đã bật cho app.`
+      : `Slack refused SLACK_APP_TOKEN (${slack}). Check the app-level token (Basic Information → App-Level Tokens, scope connections:write) and that Socket Mode is enabled for the app.`,
+    { details: [{ path: 'SLACK_APP_TOKEN', message: slack }], cause: err },
+  );
 }
 
 /** @slack/logger's interface over our pino logger (debug/info of the SDK become debug). */
