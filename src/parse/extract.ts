@@ -27,7 +27,12 @@
  *     request itself ("tôi cần báo giá" is an intent, not a need); denials are not stored.
  *
  * Names, companies and titles are read after cue words only (see readName / readCompany /
- * readTitle for the patterns and their limits).
+ * readTitle for the patterns and their limits). A company needs no company word ("công ty",
+ * "company") when it follows the lead's title ("giám đốc Thép Việt", "CTO of Acme"), the lead's
+ * name ("Lan ở FPT", "Lan - Thép Việt") or "làm việc tại" / "mình ở"; then only capitalised
+ * words are taken, and places (the 63 provinces, big cities, districts, countries), departments,
+ * products, titles and person-like names (one syllable, a family name first) are refused: a
+ * wrong company is worse than none.
  */
 import type { Authority, BantValues, Lang } from '../scoring/types.ts';
 import { parseAuthority } from './authority.ts';
@@ -220,10 +225,44 @@ const COMPANY_STOP = new Set(
   ).split(' '),
 );
 
-/** Places that follow "from"/"ở" and are not companies. */
-const PLACES = re(
-  `^(?:ha noi|hanoi|hcm|tp|tphcm|ho chi minh|sai gon|saigon|da nang|hai phong|can tho|viet nam|vietnam|binh duong|dong nai|nha trang|hue|vung tau|quan|q\\d|mien bac|mien nam|mien trung|singapore|bangkok|monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|june|july|august|september|october|november|december)${E}`,
-);
+/**
+ * Places (folded) that follow "from" / "ở" / "bên" and are not companies: the 63 provinces by
+ * their common names, their usual short forms, big cities, the districts people name as where
+ * they are, regions and countries. Single Vietnamese syllables ("Huế", "Vinh", "Mỹ") are refused
+ * as companies anyway (see `looksLikeAPerson`), so they need not all be here.
+ */
+const PLACE_NAMES = [
+  // Provinces and centrally-run cities (63, as people write them).
+  'an giang, ba ria vung tau, ba ria, vung tau, bac giang, bac kan, bac can, bac lieu, bac ninh, ben tre, binh dinh, ' +
+    'binh duong, binh phuoc, binh thuan, ca mau, can tho, cao bang, da nang, dak lak, dac lac, dak nong, dien bien, ' +
+    'dong nai, dong thap, gia lai, ha giang, ha nam, ha noi, ha tinh, hai duong, hai phong, hau giang, hoa binh, ' +
+    'hung yen, khanh hoa, kien giang, kon tum, lai chau, lam dong, lang son, lao cai, long an, nam dinh, nghe an, ' +
+    'ninh binh, ninh thuan, phu tho, phu yen, quang binh, quang nam, quang ngai, quang ninh, quang tri, soc trang, ' +
+    'son la, tay ninh, thai binh, thai nguyen, thanh hoa, thua thien hue, hue, tien giang, tra vinh, tuyen quang, ' +
+    'vinh long, vinh phuc, yen bai, ho chi minh',
+  // Short forms and other cities.
+  'hanoi, hn, hcm, hcmc, tphcm, tp, sai gon, saigon, sg, danang, thu duc, nha trang, da lat, dalat, ha long, ' +
+    'phu quoc, quy nhon, hoi an, sa pa, sapa, buon ma thuot, bien hoa, thu dau mot, di an, thuan an, my tho, ' +
+    'rach gia, long xuyen, phan thiet, mui ne, cam ranh, mong cai, uong bi, cat ba, bao loc, pleiku, tuy hoa',
+  // Districts of Hà Nội, Hồ Chí Minh City and Đà Nẵng; "Quận 1", "Q.7".
+  'quan, q\\d+, hoan kiem, ba dinh, dong da, hai ba trung, cau giay, thanh xuan, hoang mai, long bien, tay ho, ' +
+    'ha dong, tu liem, nam tu liem, bac tu liem, gia lam, dong anh, soc son, thanh tri, me linh, son tay, ' +
+    'binh thanh, go vap, tan binh, tan phu, phu nhuan, binh tan, cu chi, hoc mon, nha be, can gio, binh chanh, ' +
+    'hai chau, thanh khe, son tra, ngu hanh son, lien chieu, cam le',
+  // Urban areas people live in ("em ở Vinhomes"), named like companies.
+  'vinhomes, vincity, ecopark, times city, royal city, phu my hung, thao dien, sala, landmark',
+  // Regions and countries.
+  'viet nam, vietnam, vn, mien bac, mien nam, mien trung, mien tay, tay nguyen, dong nam bo, singapore, bangkok, ' +
+    'thai lan, nhat ban, han quoc, trung quoc, dai loan, hong kong, campuchia, malaysia, indonesia, philippines, ' +
+    'tokyo, seoul, japan, korea, china, taiwan, thailand, usa, uk, australia, europe, chau au',
+  // "from Monday".
+  'monday, tuesday, wednesday, thursday, friday, saturday, sunday, january, february, march, april, june, july, ' +
+    'august, september, october, november, december',
+]
+  .join(', ')
+  .split(', ');
+const PLACES = re(`^(?:${PLACE_NAMES.join('|')})${E}`);
+const ONLY_A_PLACE = re(`^(?:${PLACE_NAMES.join('|')})$`);
 
 const CAPITALISED = /^\p{Lu}/u;
 const ALL_CAPS = /^[\p{Lu}\d&.-]{2,}$/u;
@@ -260,7 +299,7 @@ function wordsAfter(c: Clause, index: number): Words[] {
 function nameWords(words: Words[], lowerOk: boolean, explicit = false): Words[] {
   const out: Words[] = [];
   for (const w of words) {
-    if (out.length >= 4 || !/^[\p{L}\p{M}'’-]+$/u.test(w.raw)) break;
+    if (out.length >= 4 || !/^\p{L}[\p{L}\p{M}'’-]*$/u.test(w.raw)) break;
     const first = out.length === 0;
     if (first && explicit && !/^(?:la|is|cua|gi|of)$/.test(w.fold)) {
       out.push(w);
@@ -292,7 +331,8 @@ const AFTER_ADDRESSED_NAME = re(`^\\s+(?:o|ben|tu|thuoc|cua|lam|from|at)${E}`);
 interface Found<T> {
   value: T;
   confidence: number;
-  /** Where the value ends in the text (titles may follow a name: "Lan, giám đốc"). */
+  /** Where the value starts and ends in the text (titles and companies may follow a name: "Lan, giám đốc"). */
+  start?: number;
   end?: number;
 }
 
@@ -300,7 +340,7 @@ function readName(clauses: Clause[], lowerCaseMessage: boolean): Found<string> |
   const pick = (words: Words[], confidence: number): Found<string> | null => {
     if (words.length === 0) return null;
     const value = words.map((w) => (/\p{Lu}/u.test(w.raw) ? w.raw : titleCase(w.raw))).join(' ');
-    return { value, confidence, end: words[words.length - 1]!.end };
+    return { value, confidence, start: words[0]!.start, end: words[words.length - 1]!.end };
   };
   for (const c of clauses) {
     for (const m of c.fold.matchAll(NAME_EXPLICIT)) {
@@ -330,114 +370,32 @@ function readName(clauses: Clause[], lowerCaseMessage: boolean): Found<string> |
 }
 
 // ---------------------------------------------------------------------------------------------
-// Company
-
-/** Legal forms dropped in front of a Vietnamese company name: "Công ty TNHH Thép Việt" → "Thép Việt". */
-const LEGAL_FORM = re(
-  `^(?:(?:tnhh|trach nhiem huu han|co phan|cp|cổ phần|mtv|mot thanh vien|hai thanh vien|2tv|jsc|llc)\\s+)+`,
-);
-const COMPANY_SUFFIX = new Set(['corp', 'corp.', 'inc', 'inc.', 'ltd', 'ltd.', 'llc', 'jsc', 'co.', 'group']);
-
-/** `capitalOnly`: the cue is too common to take lower-case words after it ("bên cạnh"). */
-const COMPANY_CUES: ReadonlyArray<{
-  re: RegExp;
-  confidence: number;
-  english?: boolean;
-  capitalOnly?: boolean;
-}> = [
-  { re: re(`${B}(?:cong ty|cty|c\\.ty|tap doan)\\s+`, 'gu'), confidence: 0.85 },
-  {
-    re: re(`${B}(?:ben|o ben)\\s+(?:em|minh|toi|anh|chi|chung toi|chung em)\\s+(?:la|thuoc)\\s+`, 'gu'),
-    confidence: 0.8,
-  },
-  {
-    re: re(
-      `${B}(?:from|work(?:ing)? (?:at|for)|(?:ceo|cto|cfo|coo|founder|co-founder|owner|director|manager|head of \\w+) (?:of|at)|company(?: name)?(?: is|:))\\s+`,
-      'gu',
-    ),
-    confidence: 0.8,
-    english: true,
-  },
-  {
-    re: re(
-      `${B}(?:em|toi|minh|anh|chi)\\s+(?:ben|thuoc|lam (?:o |tai |cho |ben )?|dang lam (?:o |tai |cho |ben )?)(?=\\S)`,
-      'gu',
-    ),
-    confidence: 0.7,
-  },
-  { re: re(`${B}(?:ben|thuoc)\\s+`, 'gu'), confidence: 0.7, capitalOnly: true },
-];
-
-function companyWords(words: Words[], lowerOk: boolean, english: boolean): Words[] {
-  const out: Words[] = [];
-  for (const w of words) {
-    if (out.length >= 6) break;
-    if (english && out.length === 0 && w.fold === 'the') continue;
-    const named = CAPITALISED.test(w.raw) || ALL_CAPS.test(w.raw) || /^\d+\p{Lu}+$/u.test(w.raw);
-    if (named || w.raw === '&' || (out.length > 0 && COMPANY_SUFFIX.has(w.fold))) {
-      if (out.length === 0 && (/^\d+$/.test(w.raw) || COMPANY_STOP.has(w.fold))) break;
-      out.push(w);
-      continue;
-    }
-    if (!lowerOk || /^\d/.test(w.raw) || COMPANY_STOP.has(w.fold)) break;
-    out.push(w);
-  }
-  while (out.length > 0 && out[out.length - 1]!.raw === '&') out.pop();
-  return out;
-}
-
-function readCompany(clauses: Clause[], text: string, lowerCaseMessage: boolean): Found<string> | null {
-  for (const cue of COMPANY_CUES) {
-    for (const c of clauses) {
-      for (const m of c.fold.matchAll(cue.re)) {
-        let from = m.index + m[0].length;
-        // "bên em là công ty ABC": the generic noun after the cue is not the name.
-        const generic = /^(?:cong ty|cty|tap doan)\s+/.exec(c.fold.slice(from));
-        if (generic) from += generic[0].length;
-        const legal = LEGAL_FORM.exec(c.fold.slice(from));
-        if (legal) from += legal[0].length;
-        const words = companyWords(
-          wordsAfter(c, from),
-          lowerCaseMessage && !cue.capitalOnly,
-          cue.english === true,
-        );
-        const first = words[0];
-        if (!first || PLACES.test(words.map((w) => w.fold).join(' '))) continue;
-        const value = text.slice(first.start, words[words.length - 1]!.end).replace(/[.,]+$/, '');
-        const lower = !/\p{Lu}/u.test(value);
-        return {
-          value: lower ? value.split(' ').map(titleCase).join(' ') : value,
-          confidence: lower ? 0.6 : cue.confidence,
-        };
-      }
-    }
-  }
-  return null;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Title
 
 const DEPARTMENTS =
   '(?:kinh doanh|marketing|mua hang|thu mua|nhan su|hanh chinh nhan su|hanh chinh|ky thuat|cong nghe thong tin|cong nghe|it|tai chinh|ke toan|cham soc khach hang|cskh|van hanh|san xuat|dieu hanh|du an|xuat nhap khau|ban hang|sales|phat trien kinh doanh|chien luoc|kho|logistics|dao tao|phap che|truyen thong)';
-const TITLE_PATTERN = [
+/** Titles one holds at the head of a company: "giám đốc Thép Việt" names the company. */
+const LEADER_TITLES = [
   `(?:pho )?tong giam doc`,
   `(?:pho )?giam doc(?: ${DEPARTMENTS})?`,
   `(?:truong|pho) (?:phong|nhom|bo phan|ban)(?: ${DEPARTMENTS})?`,
-  `quan ly(?: ${DEPARTMENTS})?`,
   `ke toan truong`,
-  `ke toan`,
-  `nhan vien(?: ${DEPARTMENTS})?`,
-  `chuyen vien(?: ${DEPARTMENTS})?`,
   `chu (?:doanh nghiep|cong ty|shop|cua hang|tich(?: hdqt| hoi dong quan tri)?)`,
   `(?:nha|dong) sang lap`,
-  `thu ky|tro ly(?: giam doc)?`,
   `(?:ceo|cto|cfo|coo|cmo|cio)`,
   `co-?founder|founder`,
-  `(?:business )?owner`,
   `managing director|general manager`,
   `head of (?:sales|marketing|it|hr|operations|procurement|purchasing|finance|product|engineering|growth|business development)`,
   `(?:vp|vice president) of \\w+`,
+].join('|');
+const TITLE_PATTERN = [
+  LEADER_TITLES,
+  `quan ly(?: ${DEPARTMENTS})?`,
+  `ke toan`,
+  `nhan vien(?: ${DEPARTMENTS})?`,
+  `chuyen vien(?: ${DEPARTMENTS})?`,
+  `thu ky|tro ly(?: giam doc)?`,
+  `(?:business )?owner`,
   `(?:sales|marketing|it|hr|operations|purchasing|procurement|finance|product|project|account|office|regional|country) (?:manager|director|lead|executive)`,
   `(?:director|manager|president|chairman|accountant|engineer|team lead)`,
 ].join('|');
@@ -461,6 +419,238 @@ function readTitle(raw: string, fold: string, nameEnd: number | undefined): Foun
     if (after?.[1]) {
       const start = nameEnd + after[0].length - after[1].length;
       return { value: raw.slice(start, start + after[1].length), confidence: 0.8 };
+    }
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Company
+
+/** Legal forms dropped in front of a Vietnamese company name: "Công ty TNHH Thép Việt" → "Thép Việt". */
+const LEGAL_FORM = re(
+  `^(?:(?:tnhh|trach nhiem huu han|co phan|cp|cổ phần|mtv|mot thanh vien|hai thanh vien|2tv|jsc|llc)\\s+)+`,
+);
+const COMPANY_SUFFIX = new Set(['corp', 'corp.', 'inc', 'inc.', 'ltd', 'ltd.', 'llc', 'jsc', 'co.', 'group']);
+
+interface CompanyCue {
+  re: RegExp;
+  confidence: number;
+  /** "công ty", "tập đoàn": what follows is the company's name unless it is only a place. */
+  noun?: boolean;
+  english?: boolean;
+  /** The cue is too common to take lower-case words after it ("bên cạnh", "ở nhà"). */
+  capitalOnly?: boolean;
+  /**
+   * No company word, only a title or the lead's name before it: a person may follow as well
+   * ("giám đốc Nguyễn Văn An", "Lan - Trần Minh"), so names that look like a person's are refused.
+   */
+  implicit?: boolean;
+  /** The title must be the lead's own ("Lan, giám đốc …"), not someone's they mention ("trình giám đốc Hùng"). */
+  ownTitle?: boolean;
+  /** Counts only right after the lead's name: "Lan ở Thép Việt", "Mai at FinViet", "Lan - FPT". */
+  afterName?: boolean;
+}
+
+/** Where a company is named, strongest cue first; the first cue that reads a company wins. */
+const COMPANY_CUES: readonly CompanyCue[] = [
+  { re: re(`${B}(?:cong ty|cty|c\\.ty|tap doan)\\s+`, 'gu'), confidence: 0.85, noun: true },
+  {
+    re: re(`${B}(?:ben|o ben)\\s+(?:em|minh|toi|anh|chi|chung toi|chung em)\\s+(?:la|thuoc)\\s+`, 'gu'),
+    confidence: 0.8,
+  },
+  {
+    re: re(
+      `${B}(?:from|work(?:ing)? (?:at|for)|(?:ceo|cto|cfo|coo|founder|co-founder|owner|director|manager|head of \\w+) (?:of|at)|company(?: name)?(?: is|:))\\s+`,
+      'gu',
+    ),
+    confidence: 0.8,
+    english: true,
+  },
+  {
+    re: re(
+      `${B}(?:em|toi|minh|anh|chi)\\s+(?:ben|thuoc|lam (?:o |tai |cho |ben )?|dang lam (?:o |tai |cho |ben )?)(?=\\S)`,
+      'gu',
+    ),
+    confidence: 0.7,
+  },
+  { re: re(`${B}(?:ben|thuoc)\\s+`, 'gu'), confidence: 0.7, capitalOnly: true },
+  // "làm việc tại FPT", "công tác tại Hòa Phát", "làm ở VNG".
+  {
+    re: re(`${B}(?:(?:lam viec|cong tac) (?:o|tai|cho)|lam (?:o|tai))\\s+`, 'gu'),
+    confidence: 0.7,
+    capitalOnly: true,
+  },
+  // "trưởng phòng kinh doanh của Hòa Phát", "giám đốc tại FPT", "sales manager at Acme".
+  {
+    re: re(`${B}(?:${TITLE_PATTERN})\\s+(?:cua|tai|o|of|at)\\s+`, 'gu'),
+    confidence: 0.75,
+    capitalOnly: true,
+    implicit: true,
+  },
+  // "Lan, giám đốc Thép Việt", "tôi là CEO FinViet".
+  {
+    re: re(`${B}(?:${LEADER_TITLES})\\s+`, 'gu'),
+    confidence: 0.7,
+    capitalOnly: true,
+    implicit: true,
+    ownTitle: true,
+  },
+  // "mình ở FPT", "em đang ở Vinamilk".
+  {
+    re: re(`${B}(?:em|toi|minh|anh|chi)\\s+(?:dang )?o\\s+`, 'gu'),
+    confidence: 0.6,
+    capitalOnly: true,
+    implicit: true,
+  },
+  // "Em là Lan ở Thép Việt", "This is Mai at FinViet", "Lan - Thép Việt".
+  {
+    re: re(`\\s+(?:o|tai|at)\\s+|\\s*[-–—|]\\s*`, 'gu'),
+    confidence: 0.6,
+    capitalOnly: true,
+    implicit: true,
+    afterName: true,
+  },
+];
+
+/** What may stand before a leader's title directly followed by a company: the clause start, "là", "I'm the", a dash. */
+const OWN_TITLE_BEFORE = re(`(?:^|${B}(?:la|lam|i'?m|i am|as)(?: the| a| an)?|[-–—(|])\\s*$`);
+
+/** Words (folded) a company's name does not start with: units, departments, titles, products, channels. */
+const NOT_A_COMPANY = re(
+  `^(?:${[
+    // Units of a company ("phòng khám", a clinic, is a business), then addresses.
+    'phong(?! kham)|ban|bo phan|nhom|doi|team|khoi|van phong|chi nhanh',
+    'tinh|thanh pho|huyen|thi xa|thi tran|phuong|xa|khu|kcn|khu cong nghiep|duong|so nha|chung cu|toa',
+    DEPARTMENTS,
+    TITLE_PATTERN,
+    'crm|erp|hrm|pos|saas|api|kpi|ai|app|ung dung|phan mem|website|web|fanpage|page|excel|google sheets?|email|sms|demo',
+    'shopee|lazada|tiki|tiktok|sendo|facebook|fb|zalo|messenger|youtube|instagram',
+  ].join('|')})${E}`,
+);
+
+/** Common Vietnamese family names: "Nguyễn Văn An" after a title is a person, not a company. */
+const SURNAME = re(
+  `^(?:nguyen|tran|le|pham|hoang|huynh|phan|vu|vo|dang|bui|do|ho|ngo|duong|ly|dinh|trinh)\\s`,
+);
+/** One Vietnamese syllable ("Tuấn", "Lan", "Huế"): a given name or a place far more often than a company. */
+const ONE_SYLLABLE =
+  /^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?$/;
+
+/** A person's name rather than a company: one syllable not in capitals, or a family name first. */
+function looksLikeAPerson(words: Words[], fold: string): boolean {
+  if (words.length === 1) return ONE_SYLLABLE.test(fold) && !ALL_CAPS.test(words[0]!.raw);
+  return SURNAME.test(fold);
+}
+
+/**
+ * Stop words spelled with diacritics ("mình", "chị", "tại"): in a message typed with diacritics a
+ * capitalised "Minh" or "Tai" without them is a name ("Minh Long"), not the pronoun or "tại".
+ */
+const ACCENTED_STOPS = new Set(
+  (
+    'la o tai ben thuoc cua lam va voi de nay do nhu rat hoi can muon dang da se co so dt toi minh chi ban ' +
+    'chung hien thi nhung vi nen roi oi quy mo khoang tam'
+  ).split(' '),
+);
+
+/** Whether a capitalised word ends the name before it starts ("bên Anh có…", "bên Mình"). */
+function startsNoName(w: Words, accented: boolean): boolean {
+  if (!COMPANY_STOP.has(w.fold)) return false;
+  return !(accented && w.raw.toLowerCase() === w.fold && ACCENTED_STOPS.has(w.fold));
+}
+
+function companyWords(words: Words[], lowerOk: boolean, english: boolean, accented: boolean): Words[] {
+  const out: Words[] = [];
+  for (const w of words) {
+    if (out.length >= 6) break;
+    if (english && out.length === 0 && w.fold === 'the') continue;
+    // A letter is needed: "ABC 0912345678" ends before the phone.
+    const named =
+      /\p{L}/u.test(w.raw) &&
+      (CAPITALISED.test(w.raw) || ALL_CAPS.test(w.raw) || /^\d+\p{Lu}+$/u.test(w.raw));
+    if (named || w.raw === '&' || (out.length > 0 && COMPANY_SUFFIX.has(w.fold))) {
+      if (out.length === 0 && startsNoName(w, accented)) break;
+      out.push(w);
+      continue;
+    }
+    if (!lowerOk || /^\d/.test(w.raw) || COMPANY_STOP.has(w.fold)) break;
+    out.push(w);
+  }
+  while (out.length > 0 && out[out.length - 1]!.raw === '&') out.pop();
+  return out;
+}
+
+interface Span {
+  start: number;
+  end: number;
+}
+
+/** Whether the cue found at `index` (in the text) may introduce a company at all. */
+function cueApplies(cue: CompanyCue, c: Clause, index: number, name: Span | undefined): boolean {
+  if (cue.afterName) return name !== undefined && index === name.end;
+  if (cue.ownTitle) {
+    const before = c.fold.slice(0, index - c.start);
+    const rightAfterName =
+      name !== undefined &&
+      name.end >= c.start &&
+      /^\s*$/.test(c.fold.slice(name.end - c.start, index - c.start));
+    return OWN_TITLE_BEFORE.test(before) || rightAfterName;
+  }
+  return true;
+}
+
+/** Whether the words read after a cue can be a company. */
+function isCompany(cue: CompanyCue, words: Words[], name: Span | undefined): boolean {
+  const fold = words.map((w) => w.fold).join(' ');
+  const first = words[0]!;
+  const last = words[words.length - 1]!;
+  if (name && first.start < name.end && last.end > name.start) return false;
+  // "công ty Hòa Bình Xanh" is a company; "công ty Hà Nội" says where one is.
+  if (cue.noun) return !ONLY_A_PLACE.test(fold);
+  if (PLACES.test(fold) || NOT_A_COMPANY.test(fold)) return false;
+  // One word right after a title is a company only when written like a brand ("FPT", "FinViet"):
+  // "Director John", "giám đốc Tuấn" are people.
+  if (cue.ownTitle && words.length === 1 && !/\p{Lu}/u.test(first.raw.slice(1))) return false;
+  return !((cue.implicit || words.length === 1) && looksLikeAPerson(words, fold));
+}
+
+/** What readCompany needs to know about the whole message. */
+interface MessageShape {
+  /** Typed all in lower case: lower-case words may form a name after a strong cue. */
+  lowerCase: boolean;
+  /** Typed with diacritics somewhere. */
+  accented: boolean;
+  /** Where the lead's name is, if read. */
+  name?: Span;
+}
+
+function readCompany(clauses: Clause[], text: string, shape: MessageShape): Found<string> | null {
+  const { name } = shape;
+  for (const cue of COMPANY_CUES) {
+    for (const c of clauses) {
+      for (const m of c.fold.matchAll(cue.re)) {
+        if (!cueApplies(cue, c, c.start + m.index, name)) continue;
+        let from = m.index + m[0].length;
+        // "bên em là công ty ABC": the generic noun after the cue is not the name.
+        const generic = /^(?:cong ty|cty|tap doan)\s+/.exec(c.fold.slice(from));
+        if (generic) from += generic[0].length;
+        const legal = LEGAL_FORM.exec(c.fold.slice(from));
+        if (legal) from += legal[0].length;
+        const words = companyWords(
+          wordsAfter(c, from),
+          shape.lowerCase && !cue.capitalOnly,
+          cue.english === true,
+          shape.accented,
+        );
+        if (words.length === 0 || !isCompany(cue, words, name)) continue;
+        const value = text.slice(words[0]!.start, words[words.length - 1]!.end).replace(/[.,]+$/, '');
+        const lower = !/\p{Lu}/u.test(value);
+        return {
+          value: lower ? value.split(' ').map(titleCase).join(' ') : value,
+          confidence: lower ? 0.6 : cue.confidence,
+        };
+      }
     }
   }
   return null;
@@ -681,7 +871,13 @@ export function extractLeadDetails(text: string, opts: LeadExtractOptions): Extr
 
   const name = readName(proseClauses, lowerCaseMessage);
   if (name) found.name = name;
-  const company = readCompany(proseClauses, prose, lowerCaseMessage);
+  const company = readCompany(proseClauses, prose, {
+    lowerCase: lowerCaseMessage,
+    accented: raw.toLowerCase() !== fold,
+    ...(name?.start !== undefined && name.end !== undefined
+      ? { name: { start: name.start, end: name.end } }
+      : {}),
+  });
   if (company) found.company = company;
   const title = readTitle(prose, proseFold, name?.end);
   if (title) found.title = title;

@@ -3,7 +3,9 @@
  * and without diacritics, English and mixed, and exactly what extractLeadDetails must read from
  * each (fields absent when not found). Many rows must read NOTHING (or only an intent): order
  * codes, bank accounts, tax codes, ID cards, years, revenue, capital, product prices, payments
- * and appointment dates are neither phones, budgets nor timelines.
+ * and appointment dates are neither phones, budgets nor timelines. Companies named without a
+ * company word ("giám đốc Thép Việt", "Lan ở FPT", "CTO of Acme") are read; cities, people,
+ * departments, products and lower-case words after those cues are not companies.
  *
  * Timelines are relative to NOW = 2026-11-23 in Vietnam; the next Tết is 2027-02-06, so
  * "trước Tết" is decided by 2027-02-05.
@@ -29,7 +31,9 @@ type Category =
   | 'size'
   | 'intent'
   | 'nothing'
-  | 'mixed';
+  | 'mixed'
+  | 'company'
+  | 'not-a-company';
 type Row = readonly [category: Category, text: string, expected: LeadDetails];
 
 const TABLE: readonly Row[] = [
@@ -270,6 +274,136 @@ const TABLE: readonly Row[] = [
       intent: 'demo',
     },
   ],
+  // Companies named without "công ty": after a title, "của/tại/ở", the lead's name, a dash.
+  [
+    'company',
+    'Em là Lan, giám đốc Thép Việt, sđt 0912.345.678, cần báo giá phần mềm CRM',
+    {
+      name: 'Lan',
+      phone: '+84912345678',
+      company: 'Thép Việt',
+      title: 'giám đốc',
+      need: 'cần báo giá phần mềm CRM',
+      authority: 'decision_maker',
+      intent: 'pricing',
+    },
+  ],
+  [
+    'company',
+    'Tôi là trưởng phòng kinh doanh của Hòa Phát',
+    { company: 'Hòa Phát', title: 'trưởng phòng kinh doanh', authority: 'influencer' },
+  ],
+  [
+    'company',
+    'Anh là giám đốc tại FPT, cần demo gấp',
+    {
+      company: 'FPT',
+      title: 'giám đốc',
+      authority: 'decision_maker',
+      timeline: { monthsMax: 1 },
+      intent: 'demo',
+    },
+  ],
+  [
+    'company',
+    'Chị Hương bên Minh Long Logistics muốn xem demo',
+    { name: 'Hương', company: 'Minh Long Logistics', intent: 'demo' },
+  ],
+  [
+    'company',
+    'Em là Lan ở Thép Việt, gọi lại cho em nhé',
+    { name: 'Lan', company: 'Thép Việt', intent: 'callback' },
+  ],
+  ['company', 'Mình làm ở VNG, cần báo giá', { company: 'VNG', intent: 'pricing' }],
+  ['company', 'mình ở FPT', { company: 'FPT' }],
+  ['company', 'Em là Lan - Thép Việt, cần báo giá', { name: 'Lan', company: 'Thép Việt', intent: 'pricing' }],
+  [
+    'company',
+    'Tôi là CEO FinViet, bên tôi có 200 nhân viên',
+    { company: 'FinViet', title: 'CEO', companySize: 200, authority: 'decision_maker' },
+  ],
+  ['company', 'Em làm việc tại Hòa Phát, cần báo giá', { company: 'Hòa Phát', intent: 'pricing' }],
+  [
+    'company',
+    'Em là Tuấn, nhân viên của Thép Việt',
+    { name: 'Tuấn', company: 'Thép Việt', title: 'nhân viên', authority: 'user' },
+  ],
+  [
+    'company',
+    'em la Lan, giam doc Thep Viet, sdt 0912345678',
+    {
+      name: 'Lan',
+      phone: '+84912345678',
+      company: 'Thep Viet',
+      title: 'giam doc',
+      authority: 'decision_maker',
+    },
+  ],
+  [
+    'company',
+    'toi la truong phong mua hang cua Hoa Phat',
+    { company: 'Hoa Phat', title: 'truong phong mua hang', authority: 'influencer' },
+  ],
+  ['company', 'minh lam o FPT, can bao gia', { company: 'FPT', intent: 'pricing' }],
+  ['company', 'em la Lan o Thep Viet', { name: 'Lan', company: 'Thep Viet' }],
+  [
+    'company',
+    "I'm the CTO of Acme Logistics, we need a CRM",
+    { company: 'Acme Logistics', title: 'CTO', need: 'need a CRM', authority: 'decision_maker' },
+  ],
+  [
+    'company',
+    'This is Mai at FinViet, can I get a quote?',
+    { name: 'Mai', company: 'FinViet', intent: 'pricing' },
+  ],
+  [
+    'company',
+    "Hi, I'm John, head of sales at MoMo",
+    { name: 'John', company: 'MoMo', title: 'head of sales', authority: 'influencer' },
+  ],
+  ['company', 'My name is John Smith - Acme Corp', { name: 'John Smith', company: 'Acme Corp' }],
+  // After "công ty" a place may start the name; after "bên", a family name (Nguyễn Kim, a retailer).
+  ['company', 'Em là Mai, công ty Sài Gòn Tourist', { name: 'Mai', company: 'Sài Gòn Tourist' }],
+  [
+    'company',
+    'Anh Khoa bên Nguyễn Kim cần báo giá',
+    { name: 'Khoa', company: 'Nguyễn Kim', intent: 'pricing' },
+  ],
+  // The company stops before the phone.
+  ['company', 'cty ABC 0912345678', { phone: '+84912345678', company: 'ABC' }],
+  // Not companies: cities and districts, people, departments, products, lower-case words.
+  ['not-a-company', 'Em là Lan, ở Hà Nội, cần báo giá', { name: 'Lan', intent: 'pricing' }],
+  ['not-a-company', 'em ở Sài Gòn, muốn dùng thử', { intent: 'demo' }],
+  ['not-a-company', 'em o Ha Noi, can bao gia', { intent: 'pricing' }],
+  ['not-a-company', 'Anh Khoa ở TP.HCM', { name: 'Khoa' }],
+  ['not-a-company', 'Em là Lan ở HN', { name: 'Lan' }],
+  ['not-a-company', 'Em là Lan ở Bình Thạnh', { name: 'Lan' }],
+  ['not-a-company', 'Em là Lan ở Quận 7, sđt 0912345678', { name: 'Lan', phone: '+84912345678' }],
+  ['not-a-company', "I'm Sarah from Ho Chi Minh City", { name: 'Sarah' }],
+  ['not-a-company', 'anh Tuấn bên kế toán gọi lại cho em', { name: 'Tuấn', intent: 'callback' }],
+  ['not-a-company', 'Chị Hương bên Kế Toán', { name: 'Hương' }],
+  ['not-a-company', 'anh Tuấn bên IT', { name: 'Tuấn' }],
+  ['not-a-company', 'Em là Lan - Kế toán', { name: 'Lan', title: 'Kế toán' }],
+  ['not-a-company', 'phải trình giám đốc Tuấn duyệt', { authority: 'influencer' }],
+  ['not-a-company', 'Giám đốc Nguyễn Văn An bảo em liên hệ', {}],
+  ['not-a-company', 'Our CEO Mark wants a demo', { intent: 'demo' }],
+  ['not-a-company', 'CEO John will call you', {}],
+  ['not-a-company', 'Em vừa đọc bài phỏng vấn CEO Hòa Phát', {}],
+  ['not-a-company', 'em làm ở Vinh, cần báo giá', { intent: 'pricing' }],
+  ['not-a-company', 'cần phần mềm CRM cho đội sales', { need: 'cần phần mềm CRM cho đội sales' }],
+  ['not-a-company', 'Chào anh, em thấy quảng cáo bên Facebook', {}],
+  [
+    'not-a-company',
+    'Tôi là giám đốc, cần xem demo',
+    { title: 'giám đốc', authority: 'decision_maker', intent: 'demo' },
+  ],
+  [
+    'not-a-company',
+    'em la lan, giam doc thep viet',
+    { name: 'Lan', title: 'giam doc', authority: 'decision_maker' },
+  ],
+  // A name typed in lower case stops at the dash; a lower-case company is not guessed.
+  ['not-a-company', 'em la lan - thep viet', { name: 'Lan' }],
 ];
 
 /** The values only (confidence and provenance are checked separately). */
@@ -283,6 +417,14 @@ describe('extraction table', () => {
     expect(TABLE.length).toBeGreaterThanOrEqual(80);
     const empty = TABLE.filter(([, , e]) => Object.keys(e).every((k) => k === 'intent'));
     expect(empty.length).toBeGreaterThanOrEqual(15);
+  });
+
+  it('has companies without a company word, and as many look-alikes that are not companies', () => {
+    const rows = (category: Category) => TABLE.filter(([c]) => c === category);
+    expect(rows('company').length).toBeGreaterThanOrEqual(15);
+    expect(rows('company').every(([, , e]) => e.company !== undefined)).toBe(true);
+    expect(rows('not-a-company').length).toBeGreaterThanOrEqual(15);
+    expect(rows('not-a-company').every(([, , e]) => e.company === undefined)).toBe(true);
   });
 
   it.each(TABLE)('[%s] %s', (_category, text, expected) => {
@@ -301,7 +443,113 @@ describe('extraction table', () => {
   });
 });
 
+/** The 63 provinces and centrally-run cities, as people write them, and the usual short forms. */
+const PROVINCES = [
+  'An Giang',
+  'Bà Rịa - Vũng Tàu',
+  'Bắc Giang',
+  'Bắc Kạn',
+  'Bạc Liêu',
+  'Bắc Ninh',
+  'Bến Tre',
+  'Bình Định',
+  'Bình Dương',
+  'Bình Phước',
+  'Bình Thuận',
+  'Cà Mau',
+  'Cần Thơ',
+  'Cao Bằng',
+  'Đà Nẵng',
+  'Đắk Lắk',
+  'Đắk Nông',
+  'Điện Biên',
+  'Đồng Nai',
+  'Đồng Tháp',
+  'Gia Lai',
+  'Hà Giang',
+  'Hà Nam',
+  'Hà Nội',
+  'Hà Tĩnh',
+  'Hải Dương',
+  'Hải Phòng',
+  'Hậu Giang',
+  'Hòa Bình',
+  'Hưng Yên',
+  'Khánh Hòa',
+  'Kiên Giang',
+  'Kon Tum',
+  'Lai Châu',
+  'Lâm Đồng',
+  'Lạng Sơn',
+  'Lào Cai',
+  'Long An',
+  'Nam Định',
+  'Nghệ An',
+  'Ninh Bình',
+  'Ninh Thuận',
+  'Phú Thọ',
+  'Phú Yên',
+  'Quảng Bình',
+  'Quảng Nam',
+  'Quảng Ngãi',
+  'Quảng Ninh',
+  'Quảng Trị',
+  'Sóc Trăng',
+  'Sơn La',
+  'Tây Ninh',
+  'Thái Bình',
+  'Thái Nguyên',
+  'Thanh Hóa',
+  'Thừa Thiên Huế',
+  'Tiền Giang',
+  'Trà Vinh',
+  'Tuyên Quang',
+  'Vĩnh Long',
+  'Vĩnh Phúc',
+  'Yên Bái',
+  'Hồ Chí Minh',
+];
+const CITY_SHORT_FORMS = ['TP.HCM', 'TPHCM', 'HCM', 'HN', 'Sài Gòn', 'Saigon', 'Hanoi', 'Huế', 'Vũng Tàu'];
+
+describe('places are not companies', () => {
+  it('lists the 63 provinces', () => {
+    expect(new Set(PROVINCES).size).toBe(63);
+  });
+
+  it.each([...PROVINCES, ...CITY_SHORT_FORMS])(
+    '%s, with and without diacritics, after every cue',
+    (place) => {
+      const plain = place
+        .normalize('NFD')
+        .replace(/[\u0300-\u036f]/g, '')
+        .replace(/Đ/g, 'D');
+      for (const p of [place, plain]) {
+        for (const text of [
+          `Em là Lan ở ${p}`,
+          `mình ở ${p}`,
+          `em làm ở ${p}`,
+          `anh Khoa bên ${p}`,
+          `Lan, giám đốc ${p}`,
+          `Em là Lan - ${p}`,
+          `I'm Mai from ${p}`,
+        ]) {
+          expect(extractLeadDetails(text, { now: NOW }).company, text).toBeUndefined();
+        }
+      }
+    },
+  );
+});
+
 describe('provenance, confidence and merge', () => {
+  it('trusts a company word more than a title or a name before the company', () => {
+    const confidence = (text: string) => extractLeadDetails(text, { now: NOW }).fields.company?.confidence;
+    expect(confidence('Em là Lan, giám đốc Công ty Thép Việt')).toBe(0.85);
+    expect(confidence('Tôi là trưởng phòng của Thép Việt')).toBe(0.75);
+    expect(confidence('Em là Lan, giám đốc Thép Việt')).toBe(0.7);
+    expect(confidence('Em là Lan ở Thép Việt')).toBe(0.6);
+    expect(confidence('Em là Lan - Thép Việt')).toBe(0.6);
+  });
+
   it('keeps the message id in each field and 0 confidence when nothing is read', () => {
     const e = extractLeadDetails('sđt 0912 345 678, báo giá giúp em', { now: NOW, messageId: 'm-1' });
     expect(e.fields).toEqual({

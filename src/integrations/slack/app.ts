@@ -13,15 +13,15 @@ import { type BotContext, type BotReply, handleCommand } from '../../bot/command
 import type { IngestDeps } from '../../domain/ingest.ts';
 import { ingestEvents } from '../../domain/ingest.ts';
 import { explainLead, type ReadDeps, resolveLeadRef, topLeads } from '../../domain/leads.ts';
-import { claimLead } from '../../domain/reps.ts';
+import { type ClaimResult, claimLead } from '../../domain/reps.ts';
 import { AppError, asAppError } from '../../errors/app-error.ts';
 import { type BantField, parseBantText } from '../../parse/index.ts';
 import { foldText } from '../../parse/text.ts';
 import type { Lang } from '../../scoring/types.ts';
 import { bantLines, changeAlerts } from './alerts.ts';
 import { handleBantMessage, identityOf, sessionFor, startBant } from './bant.ts';
-import { digestArgs, digestCommand } from './digest.ts';
-import { bantEditModal, esc, notFitModal, renderReply } from './blocks.ts';
+import { digestArgs, digestCommand, publishHome } from './digest.ts';
+import { bantEditModal, esc, noticeModal, notFitModal, renderReply } from './blocks.ts';
 import {
   ACTION,
   BANT_EDIT_INPUT,
@@ -93,13 +93,7 @@ export function registerListeners(app: App, deps: SlackAppDeps): void {
     await ack();
     const leadId = (action as { value?: string }).value ?? '';
     const who = await rep(body.user.id);
-    const after: string[] = [];
-    const result = await claimLead(deps.db, leadId, who, deps.now(), async (tx) => {
-      after.push(
-        ...(await changeAlerts(tx, leadId, { kind: 'claimed', by: who.slackUserId }, deps.now(), deps.slaMs)),
-      );
-    });
-    await enqueueSends(deps.queue, after, deps.logger);
+    const result = await claimWithAlerts(deps, leadId, who);
     if (!result.ok) {
       const lang = who.language;
       await ephemeral(
@@ -115,6 +109,33 @@ export function registerListeners(app: App, deps: SlackAppDeps): void {
         }),
       );
     }
+  });
+
+  // ---- App Home -----------------------------------------------------------------------------
+  // The same claim as the alert's button; the rep's tab is then published again, so the lead
+  // moves from the team's open SQLs to their own (or just leaves the list if someone was faster).
+  app.action<BlockAction>(ACTION.claimFromHome, async ({ ack, body, action, client }) => {
+    await ack();
+    const leadId = (action as { value?: string }).value ?? '';
+    const who = await rep(body.user.id);
+    const result = await claimWithAlerts(deps, leadId, who);
+    if (!result.ok) {
+      // A Home tab has no channel for an ephemeral: the rep is told in a modal (views.open
+      // must use the click's trigger within 3 s, so it is called here, not queued).
+      const lead = await deps.db.prisma.lead.findUnique({ where: { id: leadId }, select: { name: true } });
+      const told = await render({
+        type: 'claim-taken',
+        lang: who.language,
+        leadId,
+        leadName: lead?.name ?? null,
+        owner: result.owner,
+      });
+      await client.views.open({
+        trigger_id: body.trigger_id,
+        view: noticeModal(told, who.language) as never,
+      });
+    }
+    await publishHome(deps, body.user.id);
   });
 
   app.action<BlockAction>(ACTION.why, async ({ ack, body, action }) => {
@@ -316,6 +337,21 @@ export function registerListeners(app: App, deps: SlackAppDeps): void {
 }
 
 type RepOf = (userId: string) => Promise<SlackRep>;
+
+/**
+ * Claims `leadId` for `who` — a compare-and-set in the domain, so of two reps exactly one wins —
+ * and, when the claim wins, queues the update in place of the lead's alerts in its transaction.
+ */
+async function claimWithAlerts(deps: SlackAppDeps, leadId: string, who: SlackRep): Promise<ClaimResult> {
+  const after: string[] = [];
+  const result = await claimLead(deps.db, leadId, who, deps.now(), async (tx) => {
+    after.push(
+      ...(await changeAlerts(tx, leadId, { kind: 'claimed', by: who.slackUserId }, deps.now(), deps.slaMs)),
+    );
+  });
+  await enqueueSends(deps.queue, after, deps.logger);
+  return result;
+}
 
 /** `/hotlead <text>`: the bot's commands plus the Slack-only ones (mine, rep add). */
 export async function runSlashCommand(

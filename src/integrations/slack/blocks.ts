@@ -94,6 +94,14 @@ export interface View {
   blocks: Block[];
 }
 
+/** A modal that only tells something: no inputs, nothing to submit. */
+export interface NoticeView {
+  type: 'modal';
+  title: PlainText;
+  close: PlainText;
+  blocks: Block[];
+}
+
 /** Escapes text for mrkdwn: `&`, `<`, `>` (no mention, link or command can be formed). */
 export function esc(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -280,6 +288,7 @@ const T = {
   active: { vi: 'hoạt động', en: 'active' },
   save: { vi: 'Lưu', en: 'Save' },
   cancel: { vi: 'Huỷ', en: 'Cancel' },
+  close: { vi: 'Đóng', en: 'Close' },
   reason: { vi: 'Lý do', en: 'Reason' },
   chooseReason: { vi: 'Chọn lý do', en: 'Choose a reason' },
   note: { vi: 'Ghi chú', en: 'Note' },
@@ -703,7 +712,47 @@ function leadList(title: Text, empty: Text, leads: LeadSummary[], lang: Lang, no
 }
 
 // ---------------------------------------------------------------------------------------------
+// App Home
+
+/**
+ * The App Home's open SQLs: the title, then one section per lead (`line`: mrkdwn, escaped by
+ * the caller) with its Claim button beside it — at most `max` leads, the others (of `total`)
+ * counted in a closing "…and N more" line. At most `max + 2` blocks; each line is clipped to
+ * LIMITS.line, far below a section's 3,000 characters.
+ */
+export function claimableLeads(
+  title: string,
+  leads: { leadId: string; line: string }[],
+  total: number,
+  max: number,
+  lang: Lang,
+): Block[] {
+  const shown = leads.slice(0, max);
+  const blocks: Block[] = [section(clip(title, LIMITS.line))];
+  for (const lead of shown) {
+    blocks.push({
+      type: 'section',
+      text: md(lead.line, LIMITS.line),
+      accessory: button(T.claim[lang], ACTION.claimFromHome, lead.leadId, 'primary'),
+    });
+  }
+  const rest = Math.max(total, leads.length) - shown.length;
+  if (rest > 0) blocks.push(context(more(T.leads, lang)(rest)));
+  return blocks;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Modals
+
+/** A message shown in a modal, for answers that have no channel to go to (e.g. from App Home). */
+export function noticeModal(message: SlackMessage, lang: Lang): NoticeView {
+  return {
+    type: 'modal',
+    title: plain('Hotlead', LIMITS.viewTitle),
+    close: plain(T.close[lang], LIMITS.viewTitle),
+    blocks: capBlocks(message.blocks, LIMITS.viewBlocks),
+  };
+}
 
 /** "Not a fit": a required reason and an optional note. */
 export function notFitModal(meta: ModalMeta, lang: Lang): View {

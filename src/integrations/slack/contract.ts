@@ -11,6 +11,8 @@ import type { Lang, Stage, Text } from '../../scoring/types.ts';
 /** action_id of every interactive element Hotlead posts. */
 export const ACTION = {
   claim: 'hl_claim',
+  /** Claim beside an open SQL in the App Home's team list (value: the lead id); same claim as `claim`. */
+  claimFromHome: 'hl_home_claim',
   why: 'hl_why',
   startBant: 'hl_bant',
   /** static_select whose option values are `<leadId>|1d`, `<leadId>|3d`, `<leadId>|1w`. */

@@ -7,8 +7,9 @@
  *   compare-and-set and enqueues one `digest.send` per due time; `digest.send` computes the
  *   figures of the 24 h before that time and DMs them through slack_send under the key
  *   `digest:<subscriptionId>:<at>`, so a retried job or a second worker sends nothing twice.
- * - `app_home_opened` publishes the Home tab: the rep's leads and the team's open SQLs, and for
- *   a manager the funnel and their digest setting. views.publish replaces a view (no channel
+ * - `app_home_opened` publishes the Home tab: the rep's leads and the team's open SQLs (each with
+ *   a Claim button: app.ts claims as from an alert and publishes the tab again), and for a
+ *   manager the funnel and their digest setting. views.publish replaces a view (no channel
  *   message, no per-channel slot): it is called directly, and a failure is only logged.
  *
  * Renderers here are pure and build every block with `clip`/`esc`/`LIMITS` from blocks.ts.
@@ -47,7 +48,7 @@ import type { JobHandlers, JobQueue } from '../../jobs/queue.ts';
 import type { Logger } from '../../logger.ts';
 import { foldText } from '../../parse/text.ts';
 import type { Lang, Stage, Text } from '../../scoring/types.ts';
-import { clip, esc, LIMITS } from './blocks.ts';
+import { claimableLeads, clip, esc, LIMITS } from './blocks.ts';
 import type { Block, ReplyView, SlackMessage } from './contract.ts';
 import { repForSlackUser, type SlackRep, slackUserInfo } from './people.ts';
 import { enqueueSends, insertSends } from './sender.ts';
@@ -147,8 +148,8 @@ const T = {
   noMine: { vi: 'Bạn chưa nhận lead nào.', en: 'You have not claimed any lead yet.' },
   open: { vi: 'SQL đang chờ nhận', en: 'Open SQLs waiting for a rep' },
   hint: {
-    vi: 'Nhận lead bằng nút *Nhận lead* trong kênh SQL · `/hotlead mine` · `/hotlead why <lead>`',
-    en: 'Claim leads with the *Claim* button in the SQL channel · `/hotlead mine` · `/hotlead why <lead>`',
+    vi: 'Nhận lead bằng nút *Nhận lead* ở đây hoặc trong kênh SQL · `/hotlead mine` · `/hotlead why <lead>`',
+    en: 'Claim leads with the *Claim* button here or in the SQL channel · `/hotlead mine` · `/hotlead why <lead>`',
   },
 } satisfies Record<string, Text>;
 
@@ -338,7 +339,13 @@ export function registerHome(app: App, deps: DigestDeps): void {
   });
 }
 
+/** Leads listed in each of the Home tab's lists (the open SQLs take one block each). */
 const HOME_LIST = 20;
+/**
+ * Blocks of a Home tab at most. Slack allows 100, but long views can fail below the documented
+ * limits, so the tab keeps a message's budget: by construction it uses at most 14 + HOME_LIST.
+ */
+const HOME_BLOCKS = 50;
 
 /** Builds and publishes `userId`'s Home tab; failures are logged, never thrown. */
 export async function publishHome(deps: DigestDeps, userId: string): Promise<void> {
@@ -554,7 +561,12 @@ export interface HomeModel {
   manager: { funnel: Record<Stage, number>; digest: DigestSubscriptionView | null } | null;
 }
 
-/** The Home tab (≤ 100 blocks by construction: at most about 20). */
+/**
+ * The Home tab, at most HOME_BLOCKS blocks by construction: header and greeting (2), the
+ * manager's funnel and digest (4), the rep's leads (≤ 20 lines of ≤ 500 characters: ≤ 4
+ * sections) and a divider, the open SQLs (a title, one section per lead with its Claim button —
+ * ≤ HOME_LIST — and a "…and N more" line), the hint.
+ */
 export function renderHome(m: HomeModel): { type: 'home'; blocks: Block[] } {
   const { lang } = m;
   const blocks: Block[] = [
@@ -583,12 +595,12 @@ export function renderHome(m: HomeModel): { type: 'home'; blocks: Block[] } {
       : titledList(`${T.mine[lang]} (${mine.length})`, mine, HOME_LIST, lang, T.leads)),
     divider,
   );
-  const open = m.open.leads.map((u) => unclaimedLine(u, m.now, lang));
+  const open = m.open.leads.map((u) => ({ leadId: u.leadId, line: unclaimedLine(u, m.now, lang) }));
   blocks.push(
     ...(m.open.total === 0
       ? [sectionOf(`*${T.open[lang]}*\n${T.noUnclaimed[lang]}`)]
-      : titledList(`${T.open[lang]} (${m.open.total})`, open, HOME_LIST, lang, T.leads, m.open.total)),
+      : claimableLeads(`*${T.open[lang]} (${m.open.total})*`, open, m.open.total, HOME_LIST, lang)),
     contextOf(T.hint[lang]),
   );
-  return { type: 'home', blocks: blocks.slice(0, LIMITS.viewBlocks) };
+  return { type: 'home', blocks: blocks.slice(0, HOME_BLOCKS) };
 }
