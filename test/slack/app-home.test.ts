@@ -88,7 +88,7 @@ describe.each(BACKENDS)('App Home ($name)', ({ open }) => {
   });
 
   let seq = 0;
-  async function newSqlLead(name: string) {
+  async function newSqlLead(name: string, extra: { phone?: string } = {}) {
     seq += 1;
     const [r] = await ingestEvents(
       rt.ingest,
@@ -103,6 +103,7 @@ describe.each(BACKENDS)('App Home ($name)', ({ open }) => {
             title: 'Giám đốc',
             company: `Nhà Home ${seq}`,
             companySize: 250,
+            ...extra,
           },
         },
       ],
@@ -110,6 +111,8 @@ describe.each(BACKENDS)('App Home ($name)', ({ open }) => {
     );
     return r!.leadId!;
   }
+  const emailOf = async (leadId: string) =>
+    (await tdb.db.prisma.leadIdentity.findFirst({ where: { leadId, kind: 'email' } }))!.value;
   const alertMessages = () => fake.messages(SQL_CHANNEL).filter((m) => !m.thread_ts);
   async function alertFor(name: string): Promise<FakeMessage> {
     await until(async () => alertMessages().some((m) => visibleText(m).includes(name)));
@@ -204,6 +207,37 @@ describe.each(BACKENDS)('App Home ($name)', ({ open }) => {
     expect(fake.callsTo('views.open')).toHaveLength(opensBefore + 1);
     expect(fake.callsTo('chat.update').filter((c) => c.body.ts === alert.ts && c.ok)).toHaveLength(1);
     expect(await tdb.db.prisma.assignment.count({ where: { leadId } })).toBe(1);
+  });
+
+  it('a lead merged into another since the tab was shown: the rep is told, and the tab is refreshed', async () => {
+    const older = await newSqlLead('Lưu Thị Cũ');
+    const newer = await newSqlLead('Lưu Thị Mới', { phone: '0912 000 111' });
+    await alertFor('Lưu Thị Mới');
+    expect(claimable(await openHome('U0ANNA'))).toContain(newer);
+    // The same person, it turns out: an event naming the older lead's email and the newer one's phone.
+    await ingestEvents(
+      rt.ingest,
+      [
+        {
+          id: 'home-merge',
+          type: 'form_submit',
+          occurredAt: new Date(clock.now).toISOString(),
+          lead: { email: await emailOf(older), phone: '0912000111' },
+        },
+      ],
+      { source: 'web' },
+    );
+    expect((await tdb.db.prisma.lead.findUnique({ where: { id: newer } }))!.mergedIntoId).toBe(older);
+    const before = publishes('U0ANNA');
+    const opens = fake.callsTo('views.open').length;
+    await claimFromHome('U0ANNA', newer);
+    const [told] = (await fake.waitFor('views.open', { count: opens + 1 })).slice(opens);
+    expect(visibleText(told!.body.view as never)).toContain(
+      'This lead is no longer listed (it was merged into another lead).',
+    );
+    await until(async () => publishes('U0ANNA') > before);
+    expect(claimable(fake.homeView('U0ANNA')!)).not.toContain(newer);
+    expect(await tdb.db.prisma.assignment.count({ where: { leadId: { in: [older, newer] } } })).toBe(0);
   });
 });
 

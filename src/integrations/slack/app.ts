@@ -118,22 +118,33 @@ export function registerListeners(app: App, deps: SlackAppDeps): void {
     await ack();
     const leadId = (action as { value?: string }).value ?? '';
     const who = await rep(body.user.id);
-    const result = await claimWithAlerts(deps, leadId, who);
-    if (!result.ok) {
+    const lang = who.language;
+    let told: SlackMessage | null = null;
+    try {
+      const result = await claimWithAlerts(deps, leadId, who);
+      if (!result.ok) {
+        const lead = await deps.db.prisma.lead.findUnique({ where: { id: leadId }, select: { name: true } });
+        told = await render({
+          type: 'claim-taken',
+          lang,
+          leadId,
+          leadName: lead?.name ?? null,
+          owner: result.owner,
+        });
+      }
+    } catch (err) {
+      // The tab is a snapshot: the lead may have been merged into another since.
+      if (asAppError(err).code !== 'NOT_FOUND') throw err;
+      const gone =
+        lang === 'vi'
+          ? 'Lead này không còn trong danh sách (đã được gộp với một lead khác). Mình đã làm mới trang Home.'
+          : 'This lead is no longer listed (it was merged into another lead). Your Home tab is refreshed.';
+      told = await render({ type: 'error', lang, code: 'NOT_FOUND', message: gone });
+    }
+    if (told) {
       // A Home tab has no channel for an ephemeral: the rep is told in a modal (views.open
       // must use the click's trigger within 3 s, so it is called here, not queued).
-      const lead = await deps.db.prisma.lead.findUnique({ where: { id: leadId }, select: { name: true } });
-      const told = await render({
-        type: 'claim-taken',
-        lang: who.language,
-        leadId,
-        leadName: lead?.name ?? null,
-        owner: result.owner,
-      });
-      await client.views.open({
-        trigger_id: body.trigger_id,
-        view: noticeModal(told, who.language) as never,
-      });
+      await client.views.open({ trigger_id: body.trigger_id, view: noticeModal(told, lang) as never });
     }
     await publishHome(deps, body.user.id);
   });
