@@ -28,6 +28,7 @@ import { STAGES, type Lang, type Stage } from '../scoring/types.ts';
 import { runDemo } from './demo.ts';
 import { readEventFile } from './import-file.ts';
 import { connectZalo, readFirstLine } from './zalo-connect.ts';
+import { zaloSettings } from './zalo-settings.ts';
 
 const print = (s: string) => process.stdout.write(`${s}\n`);
 const printJson = (v: unknown) => print(JSON.stringify(v, null, 2));
@@ -389,6 +390,19 @@ export function buildProgram(): Command {
         { config: cfg, logger, print, readLine: readFirstLine },
         { code: opts.code, state: opts.state, lang: opts.lang ?? cfg.lang },
       );
+    });
+  zalo
+    .command('settings')
+    .description(
+      "show the connected OA's settings; change them with --qualify (the bot's questions) and --paid-window (messages 48 h–7 days after the customer's last one, billed by Zalo)",
+    )
+    .option('--qualify <on|off>', 'the bot asks its qualification questions')
+    .option('--paid-window <on|off>', 'send in the paid 48 h–7 day window')
+    .option('--json', 'machine-readable output')
+    .addOption(langOption())
+    .action(async (opts: { qualify?: string; paidWindow?: string; json?: boolean; lang?: Lang }) => {
+      const cfg = getConfig();
+      await zaloSettings({ config: cfg, print }, { ...opts, lang: opts.lang ?? cfg.lang });
     });
   // --- end zalo
 

@@ -18,6 +18,7 @@ import {
 import { createZaloApi, type ZaloApi } from './api.ts';
 import { processInbound } from './process.ts';
 import { dueZaloSends, enqueueZaloSends, queueZaloSends, runZaloSend } from './sender.ts';
+import { DEFAULT_ZALO_SETTINGS, readZaloSettings } from './settings.ts';
 import { createTokenStore, type ZaloAlert } from './tokens.ts';
 import { registerZaloWebhook } from './webhook.ts';
 
@@ -67,11 +68,8 @@ export function createZaloIntegration(deps: ZaloIntegrationDeps): ZaloIntegratio
       return null;
     }
   };
-  const settings = async () =>
-    (await db.prisma.zaloSettings.findUnique({ where: { oaId: deps.config.appId } })) ?? {
-      qualify: true,
-      allowPaidWindow: false,
-    };
+  // The connected OA's settings (`hotlead zalo settings`), read at each use: a change applies at once.
+  const settings = async () => (await readZaloSettings(db)) ?? DEFAULT_ZALO_SETTINGS;
   const sender = {
     db,
     api,
