@@ -67,6 +67,12 @@ const envSchema = z.object({
   ZALO_OAUTH_URL: url(['http', 'https']),
   /** Where Zalo redirects after `hotlead zalo connect` (must match the app's callback URL). */
   ZALO_REDIRECT_URI: url(['http', 'https']),
+  /**
+   * After Zalo answers -32 (over the app's 4,000 requests/minute), no OA call goes out, from any
+   * process, for this long. Zalo gives no Retry-After; the limit is per minute, so a minute is
+   * enough for the window to have moved on.
+   */
+  ZALO_RATE_LIMIT_PAUSE_MS: int(60_000, 100, 600_000),
   // --- end Zalo
   // --- OpenAI (optional): reads BANT answers the parser cannot, phrases "why" answers.
   OPENAI_API_KEY: optionalString,
@@ -110,6 +116,8 @@ export interface ZaloConfig {
   apiUrl: string;
   oauthUrl: string;
   redirectUri: string | undefined;
+  /** How long every OA call waits after a -32 (rate limited) answer. */
+  rateLimitPauseMs: number;
 }
 
 export interface OpenAiConfig {
@@ -229,5 +237,6 @@ function zaloConfig(e: z.infer<typeof envSchema>): ZaloConfig | undefined {
     apiUrl: (e.ZALO_API_URL ?? 'https://openapi.zalo.me').replace(/\/$/, ''),
     oauthUrl: (e.ZALO_OAUTH_URL ?? 'https://oauth.zaloapp.com').replace(/\/$/, ''),
     redirectUri: e.ZALO_REDIRECT_URI,
+    rateLimitPauseMs: e.ZALO_RATE_LIMIT_PAUSE_MS,
   };
 }

@@ -324,6 +324,7 @@ export async function startFakeZalo(): Promise<FakeZalo> {
       apiUrl: url,
       oauthUrl: url,
       redirectUri: FAKE_ZALO_APP.redirectUri,
+      rateLimitPauseMs: 60_000,
     },
     calls,
     callsTo: (path) => calls.filter((c) => c.path === path),

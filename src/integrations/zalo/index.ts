@@ -17,7 +17,15 @@ import {
 } from '../slack/sender.ts';
 import { createZaloApi, type ZaloApi } from './api.ts';
 import { processInbound } from './process.ts';
-import { dueZaloSends, enqueueZaloSends, queueZaloSends, runZaloSend } from './sender.ts';
+import {
+  dueZaloSends,
+  enqueueZaloSends,
+  isRateLimited,
+  pauseZaloApp,
+  queueZaloSends,
+  runZaloSend,
+  waitForAppSlot,
+} from './sender.ts';
 import { DEFAULT_ZALO_SETTINGS, readZaloSettings } from './settings.ts';
 import { createTokenStore, type ZaloAlert } from './tokens.ts';
 import { registerZaloWebhook } from './webhook.ts';
@@ -60,10 +68,14 @@ export function createZaloIntegration(deps: ZaloIntegrationDeps): ZaloIntegratio
   const tokens = createTokenStore({ db, config: deps.config, logger, alert, now: deps.now });
   const api = createZaloApi({ config: deps.config, tokens, logger });
   const llm = createLlm(deps.openai, logger);
+  // Profile reads count against the app's limit too. While OA calls are paused (-32) or behind
+  // a backlog, the name is left for a later message rather than holding the delivery.
   const displayName = async (userId: string) => {
+    if (!(await waitForAppSlot(db))) return null;
     try {
       return (await api.userProfile(userId)).displayName;
     } catch (err) {
+      if (isRateLimited(err)) await pauseZaloApp(db, logger, deps.config.rateLimitPauseMs);
       logger.warn({ err, userId }, 'could not read the Zalo user profile');
       return null;
     }
@@ -77,6 +89,7 @@ export function createZaloIntegration(deps: ZaloIntegrationDeps): ZaloIntegratio
     logger,
     now: deps.now,
     allowPaidWindow: async () => (await settings()).allowPaidWindow,
+    rateLimitPauseMs: deps.config.rateLimitPauseMs,
     leaseMs: 60_000,
     maxAttempts: 8,
     notifyFailure: async (userId: string, author: string, reason: string) => {

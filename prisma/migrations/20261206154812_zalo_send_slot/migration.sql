@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "zalo_send" ADD COLUMN     "slot_at" TIMESTAMPTZ(3);
