@@ -12,7 +12,12 @@ import type { Sql } from '../../db/sql.ts';
 import { newId } from '../../domain/ids.ts';
 import { ingestEvents } from '../../domain/ingest.ts';
 import type { IngestDeps } from '../../domain/ingest.ts';
-import { type Extraction, extractLeadDetails, mergeExtractions } from '../../parse/extract.ts';
+import {
+  type Extraction,
+  type Extractor,
+  extractLeadDetails,
+  mergeExtractions,
+} from '../../parse/extract.ts';
 import type { Llm } from '../openai/client.ts';
 import type { Lang } from '../../scoring/types.ts';
 import { esc } from '../slack/blocks.ts';
@@ -99,6 +104,7 @@ export async function processInbound(deps: ProcessDeps, inboundId: string): Prom
       : e.event_name === 'unfollow'
         ? 'zalo_unfollow'
         : 'zalo_message';
+  const extracted = provenanceOf(extraction);
   events.push({
     id: key,
     type,
@@ -108,20 +114,25 @@ export async function processInbound(deps: ProcessDeps, inboundId: string): Prom
       ...(e.message?.msg_id ? { msgId: e.message.msg_id } : {}),
       ...(text ? { text: text.slice(0, 2000) } : {}),
       ...(extraction?.intent ? { intent: extraction.intent } : {}),
+      ...(extracted ? { extracted } : {}),
       event: e.event_name,
     },
   });
-  const bant = bantOf(extraction);
-  if (bant) {
+  // One BANT answer event per extractor, so each stored answer says who read it: source
+  // `zalo:<msg_id>` (the deterministic parser) or `zalo:<msg_id>:llm`, with that reader's confidence.
+  for (const extractor of ['parser', 'llm'] as const) {
+    const bant = bantOf(extraction, extractor);
+    if (!bant) continue;
+    const suffix = extractor === 'llm' ? ':llm' : '';
     events.push({
-      id: `${key}:bant`,
+      id: `${key}:bant${suffix}`,
       type: 'bant_update',
       occurredAt: new Date(at).toISOString(),
       lead: { zaloUserId: userId },
       properties: {
-        ...bant,
-        source: `zalo:${e.message?.msg_id ?? row.dedupe_key}`,
-        confidence: extraction?.confidence ?? 0.7,
+        ...bant.values,
+        source: `zalo:${e.message?.msg_id ?? row.dedupe_key}${suffix}`,
+        confidence: bant.confidence,
       },
     });
   }
@@ -302,14 +313,35 @@ function attributesOf(
   return out;
 }
 
-function bantOf(x: Extraction | null): Record<string, unknown> | null {
+const BANT_KEYS = ['budget', 'authority', 'need', 'timeline'] as const;
+
+/** The BANT values one extractor read, with its mean confidence over them; null when none. */
+function bantOf(
+  x: Extraction | null,
+  extractor: Extractor,
+): { values: Record<string, unknown>; confidence: number } | null {
   if (!x) return null;
-  const out: Record<string, unknown> = {};
-  if (x.budget) out.budget = x.budget;
-  if (x.authority) out.authority = x.authority;
-  if (x.need) out.need = true;
-  if (x.timeline) out.timeline = x.timeline;
-  return Object.keys(out).length > 0 ? out : null;
+  const values: Record<string, unknown> = {};
+  const confidences: number[] = [];
+  for (const k of BANT_KEYS) {
+    const from = x.fields[k];
+    if (x[k] === undefined || (from?.extractor ?? 'parser') !== extractor) continue;
+    values[k] = k === 'need' ? true : x[k];
+    confidences.push(from?.confidence ?? x.confidence);
+  }
+  if (confidences.length === 0) return null;
+  return { values, confidence: confidences.reduce((a, b) => a + b, 0) / confidences.length };
+}
+
+/** Who read each field of the message and how sure it was (kept on the stored event). */
+function provenanceOf(
+  x: Extraction | null,
+): Record<string, { extractor: Extractor; confidence: number }> | null {
+  const entries = Object.entries(x?.fields ?? {}).map(([k, f]) => [
+    k,
+    { extractor: f.extractor, confidence: f.confidence },
+  ]);
+  return entries.length > 0 ? Object.fromEntries(entries) : null;
 }
 
 async function knownOf(deps: ProcessDeps, leadId: string) {
