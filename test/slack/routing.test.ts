@@ -90,7 +90,10 @@ describe.each(BACKENDS)('routing SQL alerts ($name)', ({ name, open }) => {
 
   it('never routes a rep past their cap of open SQLs; with every rep full the alert is unassigned', async () => {
     t = await open();
-    await addReps(t.db, [{ id: 'rep_a', maxOpenSql: 1 }, { id: 'rep_b', maxOpenSql: 2 }]);
+    await addReps(t.db, [
+      { id: 'rep_a', maxOpenSql: 1 },
+      { id: 'rep_b', maxOpenSql: 2 },
+    ]);
     const got: (string | null)[] = [];
     for (let i = 0; i < 4; i++) got.push(await route(t.db, await addLead(t.db)));
     expect(got).toEqual(['rep_a', 'rep_b', 'rep_b', null]);
