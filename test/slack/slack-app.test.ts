@@ -257,25 +257,18 @@ describe.each(BACKENDS)('Slack app ($name)', ({ open }) => {
     const { email } = await newSqlLead('Trịnh Văn Mention');
     await alertFor('Trịnh Văn Mention');
     const eventId = newEventId();
-    const body = eventCallback(
-      appMention({
-        text: `<@U0BOT> why is ${email} hot?`,
-        userId: 'U0LAN',
-        channel: SQL_CHANNEL,
-        ts: '1795000000.000100',
-      }),
-      { eventId },
-    );
+    const text = `<@U0BOT> why is ${email} hot?`;
+    // The rep's message is in the channel, as in Slack: the answer goes to its thread.
+    const ts = fake.postAsUser(SQL_CHANNEL, { user: 'U0LAN', text });
+    const body = eventCallback(appMention({ text, userId: 'U0LAN', channel: SQL_CHANNEL, ts }), { eventId });
     expect((await post(body)).status).toBe(200);
     expect((await post(body, { retryNum: 1 })).status).toBe(200);
-    const [reply] = await fake.waitFor(
-      (c) => c.method === 'chat.postMessage' && c.body.thread_ts === '1795000000.000100',
-    );
+    const [reply] = await fake.waitFor((c) => c.method === 'chat.postMessage' && c.body.thread_ts === ts);
+    expect(reply!.ok).toBe(true);
     expect(visibleText(reply!.body as never)).toMatch(/SQL/);
     await new Promise((r) => setTimeout(r, 300));
-    expect(
-      fake.callsTo('chat.postMessage').filter((c) => c.body.thread_ts === '1795000000.000100'),
-    ).toHaveLength(1);
+    expect(fake.callsTo('chat.postMessage').filter((c) => c.body.thread_ts === ts)).toHaveLength(1);
+    expect(fake.messages(SQL_CHANNEL, ts).map((m) => m.user)).toEqual(['U0LAN', 'U0BOT']);
   });
 
   it('a DM with a question the bot does not understand gets a helpful answer', async () => {
