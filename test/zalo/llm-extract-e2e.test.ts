@@ -5,6 +5,7 @@
  * fully read. What the LLM reads is stored on the lead with its provenance (the BANT answer's
  * source ends in `:llm`, the event records each field's extractor); a malformed answer — not
  * JSON, or fields that fail validation — stores nothing, and what the parser read still counts.
+ * A message is read once, however many sweeps pass while it is being processed.
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -15,7 +16,7 @@ import { createLogger } from '../../src/logger.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import { pgliteDb, type TestDb } from '../helpers/db.ts';
 import { type FakeOpenAi, startFakeOpenAi } from '../helpers/fake-openai.ts';
-import { type FakeZalo, startFakeZalo, storeTokens } from '../helpers/fake-zalo.ts';
+import { type FakeZalo, startFakeZalo, storeTokens, ZALO_PATHS } from '../helpers/fake-zalo.ts';
 import { until } from '../helpers/slack-app.ts';
 import { deliver, userText } from '../helpers/zalo-requests.ts';
 
@@ -51,6 +52,8 @@ describe('Zalo webhook with the LLM extractor', () => {
       ZALO_OAUTH_URL: zalo.config.oauthUrl,
       OPENAI_API_KEY: 'sk-test',
       OPENAI_BASE_URL: openai.baseUrl,
+      // Sweeps far more often than processing one message takes: none may process it again.
+      HOTLEAD_OUTBOX_POLL_MS: '50',
     });
     await storeTokens(tdb.db, zalo.issueTokens());
     rt = await createRuntime(config, createLogger(config), { db: tdb.db });
@@ -94,10 +97,13 @@ describe('Zalo webhook with the LLM extractor', () => {
         budget: { amount: 200_000_000, currency: 'VND' },
       }),
     );
+    zalo.delay(ZALO_PATHS.userDetail, 400); // a slow profile read: processing outlasts sweeps
     const leadId = await customerWrites('3300000000000000001', 'msg-llm-1');
+    zalo.delay(ZALO_PATHS.userDetail, 0);
 
-    // The LLM was asked about this very message.
+    // The LLM was asked about this very message, once; the profile was read once.
     expect(openai.requests).toHaveLength(1);
+    expect(zalo.callsTo(ZALO_PATHS.userDetail)).toHaveLength(1);
     const user = (openai.requests[0]!.body.messages as { role: string; content: string }[])[1]!;
     expect(JSON.parse(user.content).message).toBe(MESSAGE);
 

@@ -82,6 +82,13 @@ describe.each(backends)('Zalo -32 pauses every OA call ($name)', ({ open }) => {
     await until(async () => zalo.callsTo(ZALO_PATHS.send).some((c) => c.error === -32));
     const refused = zalo.callsTo(ZALO_PATHS.send).find((c) => c.error === -32)!;
     const pauseEnds = refused.at + PAUSE_MS;
+    // Hotlead has taken the answer in: the refused send waits for a slot after the pause.
+    await until(async () => {
+      const send = await tdb.db.prisma.zaloSend.findFirst({ where: { userId: anh } });
+      return send?.status === 'pending' && send.slotAt !== null;
+    });
+    const held = await tdb.db.prisma.zaloSend.findFirstOrThrow({ where: { userId: anh } });
+    expect(held.slotAt!.getTime()).toBeGreaterThanOrEqual(pauseEnds);
 
     // Meanwhile Bình writes (worker 2): the bot's answer is queued during the pause.
     expect(

@@ -30,6 +30,11 @@ import { DEFAULT_ZALO_SETTINGS, readZaloSettings } from './settings.ts';
 import { createTokenStore, type ZaloAlert } from './tokens.ts';
 import { registerZaloWebhook } from './webhook.ts';
 
+/** A claimed delivery or send is left to its worker this long before the sweep may run it again. */
+const LEASE_MS = 60_000;
+/** Runs of one delivery or send before it is marked failed. */
+const MAX_ATTEMPTS = 8;
+
 export interface ZaloIntegration {
   api: ZaloApi;
   handlers: Pick<JobHandlers, 'zalo.process' | 'zalo.send' | 'zalo.sweep'>;
@@ -90,8 +95,8 @@ export function createZaloIntegration(deps: ZaloIntegrationDeps): ZaloIntegratio
     now: deps.now,
     allowPaidWindow: async () => (await settings()).allowPaidWindow,
     rateLimitPauseMs: deps.config.rateLimitPauseMs,
-    leaseMs: 60_000,
-    maxAttempts: 8,
+    leaseMs: LEASE_MS,
+    maxAttempts: MAX_ATTEMPTS,
     notifyFailure: async (userId: string, author: string, reason: string) => {
       const c = await db.prisma.zaloConversation.findUnique({ where: { userId } });
       if (c?.slackChannel && c.slackThreadTs) {
@@ -117,6 +122,8 @@ export function createZaloIntegration(deps: ZaloIntegrationDeps): ZaloIntegratio
             displayName,
             qualify: async () => (await settings()).qualify,
             slackChannel: deps.slackChannel,
+            leaseMs: LEASE_MS,
+            maxAttempts: MAX_ATTEMPTS,
           },
           inboundId,
         );
@@ -132,8 +139,17 @@ export function createZaloIntegration(deps: ZaloIntegrationDeps): ZaloIntegratio
             { jobId: `zalo-send-${row.id}-a${row.attempts}` },
           );
         }
+        // Deliveries not yet processed, or whose worker's lease ran out (never one in progress).
         const stale = await db.prisma.zaloInbound.findMany({
-          where: { status: { in: ['pending', 'processing'] } },
+          where: {
+            OR: [
+              { status: 'pending' },
+              {
+                status: 'processing',
+                OR: [{ lockedUntil: null }, { lockedUntil: { lt: new Date(deps.now()) } }],
+              },
+            ],
+          },
           take: 100,
         });
         for (const r of stale)

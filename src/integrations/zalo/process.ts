@@ -42,6 +42,10 @@ export interface ProcessDeps extends IngestDeps {
   llm: Llm | null;
   /** The user's Zalo display name (OA `user/detail`); null when it cannot be had. */
   displayName: (userId: string) => Promise<string | null>;
+  /** How long a claimed delivery is left to its worker before the sweep may run it again. */
+  leaseMs: number;
+  /** Runs of one delivery before it is marked failed. */
+  maxAttempts: number;
 }
 
 interface ConversationRow {
@@ -57,15 +61,54 @@ interface ConversationRow {
   rep_replied_at: Date | null;
 }
 
+interface InboundRow {
+  id: string;
+  dedupe_key: string;
+  payload: unknown;
+  user_id: string | null;
+  received_at: Date;
+  attempts: number;
+}
+
+/**
+ * Claims the delivery (compare-and-set with a lease: the sweep re-runs only deliveries that
+ * are pending or whose lease ran out, never one a worker is processing — a message read by the
+ * LLM can take longer than a sweep interval) and processes it. A failure gives the claim back
+ * for a retry; after `maxAttempts` the delivery is `failed`.
+ */
 export async function processInbound(deps: ProcessDeps, inboundId: string): Promise<void> {
+  const now = deps.now();
   const [row] = await deps.db.transaction((tx) =>
-    tx.query<{ id: string; dedupe_key: string; payload: unknown; user_id: string | null; received_at: Date }>(
-      `UPDATE zalo_inbound SET status = 'processing', attempts = attempts + 1 WHERE id = $1 AND status <> 'done'
-       RETURNING id, dedupe_key, payload, user_id, received_at`,
-      [inboundId],
+    tx.query<InboundRow>(
+      `UPDATE zalo_inbound SET status = 'processing', attempts = attempts + 1, locked_until = $2::timestamptz
+       WHERE id = $1 AND (status = 'pending'
+         OR (status = 'processing' AND (locked_until IS NULL OR locked_until < $3::timestamptz)))
+       RETURNING id, dedupe_key, payload, user_id, received_at, attempts`,
+      [inboundId, new Date(now + deps.leaseMs).toISOString(), new Date(now).toISOString()],
     ),
   );
-  if (!row?.user_id) return;
+  if (!row) return; // done, failed, or in another worker's hands
+  try {
+    await processClaimed(deps, row);
+  } catch (err) {
+    const failed = row.attempts >= deps.maxAttempts;
+    await deps.db.transaction((tx) =>
+      tx.execute(`UPDATE zalo_inbound SET status = $2, locked_until = NULL, last_error = $3 WHERE id = $1`, [
+        row.id,
+        failed ? 'failed' : 'pending',
+        String((err as Error)?.message ?? err).slice(0, 1000),
+      ]),
+    );
+    if (failed) deps.logger.error({ err, inboundId }, 'Zalo delivery failed for good');
+    throw err;
+  }
+}
+
+async function processClaimed(deps: ProcessDeps, row: InboundRow): Promise<void> {
+  if (!row.user_id) {
+    await deps.db.transaction((tx) => markDone(tx, row.id, deps.now()));
+    return;
+  }
   const e = envelopeSchema.parse(row.payload);
   const userId = row.user_id;
   const at = eventTime(e, row.received_at.getTime());
@@ -226,14 +269,18 @@ export async function processInbound(deps: ProcessDeps, inboundId: string): Prom
       slackIds.push(...(await handOff(tx, deps, conversation, key, lang)));
     }
     const ids = await queueZaloSends(tx, zaloSends, deps.now());
-    await tx.execute(
-      `UPDATE zalo_inbound SET status = 'done', processed_at = $2::timestamptz WHERE id = $1`,
-      [row.id, new Date(deps.now()).toISOString()],
-    );
+    await markDone(tx, row.id, deps.now());
     return ids;
   });
   await enqueueSlackSends(deps.queue, slackIds, deps.logger);
   await enqueueZaloSends(deps.queue, zaloIds, deps.logger);
+}
+
+function markDone(tx: Sql, id: string, now: number): Promise<number> {
+  return tx.execute(
+    `UPDATE zalo_inbound SET status = 'done', locked_until = NULL, processed_at = $2::timestamptz WHERE id = $1`,
+    [id, new Date(now).toISOString()],
+  );
 }
 
 /** Deterministic first; the LLM (when configured) only fills the fields it left absent. */
