@@ -19,7 +19,14 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { AppError } from '../errors/app-error.ts';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { servePGlite } from './pglite-server.ts';
-import { pgliteTransaction, pgTransaction, type RunTransaction } from './sql.ts';
+import {
+  pgliteStatements,
+  pgliteTransaction,
+  pgStatements,
+  pgTransaction,
+  type RunTransaction,
+  type Sql,
+} from './sql.ts';
 
 export type DbKind = 'postgres' | 'pglite' | 'pglite-socket';
 
@@ -28,6 +35,8 @@ export interface Database {
   kind: DbKind;
   /** A transaction on the raw driver, for the set-based write paths (see sql.ts). */
   transaction: RunTransaction;
+  /** Single statements on the raw driver, each atomic by itself: one round trip each. */
+  sql: Sql;
   /** Runs a multi-statement SQL script (migrations) on the raw driver. */
   execScript(sql: string): Promise<void>;
   /** Runs fn while holding the cluster-wide migration lock (Postgres advisory lock). */
@@ -67,6 +76,7 @@ function openPostgres(
     prisma,
     kind,
     transaction: pgTransaction(pool),
+    sql: pgStatements(pool),
     async execScript(sql) {
       await pool.query(sql);
     },
@@ -97,6 +107,7 @@ function fromPGlite(pglite: PGlite, onClose: () => Promise<void>): Database {
     prisma,
     kind: 'pglite',
     transaction: pgliteTransaction(pglite),
+    sql: pgliteStatements(pglite),
     async execScript(sql) {
       await pglite.exec(sql);
     },

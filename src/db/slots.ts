@@ -10,25 +10,21 @@ import type { Database } from './client.ts';
 export async function reserveSlot(db: Database, key: string, intervalMs: number): Promise<number> {
   const now = Date.now();
   if (intervalMs <= 0) return now;
-  const [slot] = await db.transaction((tx) =>
-    tx.query<{ at: Date }>(
-      `INSERT INTO slack_channel_slot (channel, next_at) VALUES ($1, $2::timestamptz + $3 * interval '1 millisecond')
+  const [slot] = await db.sql.query<{ at: Date }>(
+    `INSERT INTO slack_channel_slot (channel, next_at) VALUES ($1, $2::timestamptz + $3 * interval '1 millisecond')
        ON CONFLICT (channel) DO UPDATE
          SET next_at = greatest(slack_channel_slot.next_at, $2::timestamptz) + $3 * interval '1 millisecond'
        RETURNING next_at - $3 * interval '1 millisecond' AS at`,
-      [key, new Date(now).toISOString(), intervalMs],
-    ),
+    [key, new Date(now).toISOString(), intervalMs],
   );
   return slot ? new Date(slot.at).getTime() : now;
 }
 
 /** Nothing goes out for `key` before `until` (e.g. after a platform said "rate limited, retry after"). */
 export async function pushSlot(db: Database, key: string, until: number): Promise<void> {
-  await db.transaction((tx) =>
-    tx.execute(
-      `INSERT INTO slack_channel_slot (channel, next_at) VALUES ($1, $2::timestamptz)
+  await db.sql.execute(
+    `INSERT INTO slack_channel_slot (channel, next_at) VALUES ($1, $2::timestamptz)
        ON CONFLICT (channel) DO UPDATE SET next_at = greatest(slack_channel_slot.next_at, $2::timestamptz)`,
-      [key, new Date(until).toISOString()],
-    ),
+    [key, new Date(until).toISOString()],
   );
 }

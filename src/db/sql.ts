@@ -50,6 +50,32 @@ export function pgTransaction(pool: pg.Pool): RunTransaction {
   };
 }
 
+/**
+ * Single statements outside any transaction, each atomic on its own: one round trip where a
+ * transaction around one statement takes three (BEGIN, the statement, COMMIT).
+ */
+export function pgStatements(pool: pg.Pool): Sql {
+  return {
+    async query<R>(text: string, params: unknown[] = []) {
+      return (await pool.query(text, params)).rows as R[];
+    },
+    async execute(text, params = []) {
+      return (await pool.query(text, params)).rowCount ?? 0;
+    },
+  };
+}
+
+export function pgliteStatements(pglite: PGlite): Sql {
+  return {
+    async query<R>(text: string, params: unknown[] = []) {
+      return (await pglite.query<R>(text, params)).rows;
+    },
+    async execute(text, params = []) {
+      return (await pglite.query(text, params)).affectedRows ?? 0;
+    },
+  };
+}
+
 function pgliteSql(tx: Transaction): Sql {
   return {
     async query<R>(text: string, params: unknown[] = []) {

@@ -8,6 +8,7 @@
 import type { ChatChannel, SqlAlert } from '../../bot/chat-port.ts';
 import type { Sql } from '../../db/sql.ts';
 import { newId } from '../../domain/ids.ts';
+import { refreshLeads } from '../../domain/decay.ts';
 import { explainLead, type LeadExplanation, type ReadDeps } from '../../domain/leads.ts';
 import type { Lang, Stage } from '../../scoring/types.ts';
 import { transcriptOf } from '../zalo/transcript.ts';
@@ -163,27 +164,49 @@ interface AlertRow {
   rep_id: string | null;
 }
 
+/** The routed rep's DM: who, the score as of now, and where to claim it (no explanation needed). */
+async function materialiseDm(deps: AlertDeps, alertId: string): Promise<Materialised | null> {
+  const [alert] = await deps.db.sql.query<{ lead_id: string }>(
+    'SELECT lead_id FROM slack_alert WHERE id = $1',
+    [alertId],
+  );
+  if (!alert) return null;
+  await refreshLeads(deps, [alert.lead_id]);
+  const [d] = await deps.db.sql.query<{
+    channel: string;
+    lang: string;
+    name: string | null;
+    title: string | null;
+    company: string | null;
+    score: number;
+  }>(
+    `SELECT a.channel, a.lang, l.name, l.title, l.company, l.score
+     FROM slack_alert a JOIN lead l ON l.id = a.lead_id WHERE a.id = $1`,
+    [alertId],
+  );
+  if (!d) return null;
+  const who = esc([d.name, d.title, d.company].filter(Boolean).join(' · '));
+  return {
+    message: {
+      text:
+        d.lang === 'en'
+          ? `🔥 A new SQL lead is routed to you: ${who} — score ${d.score}. See and claim it in <#${d.channel}>.`
+          : `🔥 Bạn được giao một lead SQL mới: ${who} — ${d.score} điểm. Xem và nhận trong <#${d.channel}>.`,
+      blocks: [],
+    },
+  };
+}
+
 /** Renders an alert for its channel post, its DM or an update (sender's `renderAlert`). */
 export async function materialiseAlert(
   deps: AlertDeps,
   alertId: string,
   as: 'alert' | 'dm' | 'update',
 ): Promise<Materialised | null> {
+  if (as === 'dm') return materialiseDm(deps, alertId);
   const view = await alertView(deps, alertId);
   if (!view) return null;
   const { row } = view;
-  if (as === 'dm') {
-    const who = esc([view.view.name, view.view.title, view.view.company].filter(Boolean).join(' · '));
-    const vi = view.view.lang === 'vi';
-    return {
-      message: {
-        text: vi
-          ? `🔥 Bạn được giao một lead SQL mới: ${who} — ${view.view.score} điểm. Xem và nhận trong <#${row.channel}>.`
-          : `🔥 A new SQL lead is routed to you: ${who} — score ${view.view.score}. See and claim it in <#${row.channel}>.`,
-        blocks: [],
-      },
-    };
-  }
   const message = renderAlert(view.view);
   if (as === 'update') {
     if (!row.ts) throw new AlertNotPostedYet(`alert ${alertId} is not posted yet`);
@@ -202,12 +225,10 @@ async function alertView(
   deps: AlertDeps,
   alertId: string,
 ): Promise<{ row: AlertRow; view: AlertView } | null> {
-  const [row] = await deps.db.transaction((tx) =>
-    tx.query<AlertRow>(
-      `SELECT id, lead_id, channel, ts, status, status_by, status_reason, status_at, snoozed_until, lang, crossed_at, rep_id
+  const [row] = await deps.db.sql.query<AlertRow>(
+    `SELECT id, lead_id, channel, ts, status, status_by, status_reason, status_at, snoozed_until, lang, crossed_at, rep_id
        FROM slack_alert WHERE id = $1`,
-      [alertId],
-    ),
+    [alertId],
   );
   if (!row) return null;
   const e = await explainLead(deps, row.lead_id);

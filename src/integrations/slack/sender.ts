@@ -148,16 +148,16 @@ export type SendOutcome = 'sent' | 'found' | 'nothing' | 'not-claimed' | 'schedu
  */
 const HOLD_MS = 250;
 const EARLY_MS = 200;
+/** How late a send may be for its slot and still use it (see `runSend`). */
+const LATE_TOLERANCE_MS = 100;
 
 export async function runSend(deps: SenderDeps, sendId: string): Promise<SendOutcome> {
   const now = deps.now();
-  const [row] = await deps.db.transaction((tx) =>
-    tx.query<SendRow>(
-      `UPDATE slack_send SET status = 'sending', attempts = attempts + 1, locked_until = $2::timestamptz
+  const [row] = await deps.db.sql.query<SendRow>(
+    `UPDATE slack_send SET status = 'sending', attempts = attempts + 1, locked_until = $2::timestamptz
        WHERE id = $1 AND (status = 'pending' OR (status = 'sending' AND locked_until < $3::timestamptz))
        RETURNING id, kind, channel, payload, attempts, created_at, slot_at`,
-      [sendId, new Date(now + deps.leaseMs).toISOString(), new Date(now).toISOString()],
-    ),
+    [sendId, new Date(now + deps.leaseMs).toISOString(), new Date(now).toISOString()],
   );
   if (!row) return 'not-claimed';
   try {
@@ -166,9 +166,11 @@ export async function runSend(deps: SenderDeps, sendId: string): Promise<SendOut
     // EARLY_MS before their slot, which covers the rendering.
     const held = row.slot_at ? new Date(row.slot_at).getTime() : null;
     // A send that missed its slot (the client was paused by a 429, the worker was busy) takes a
-    // fresh one: going out late all at once would burst past the channel's limit.
+    // fresh one: going out late all at once would burst past the channel's limit. "Missed" is
+    // later than one interval, or than timer and database jitter when the interval is shorter
+    // than that jitter: a slot thrown away is a gap in the channel's sends.
     const slot =
-      held !== null && held >= Date.now() - deps.channelIntervalMs
+      held !== null && held >= Date.now() - Math.max(deps.channelIntervalMs, LATE_TOLERANCE_MS)
         ? held
         : await reserveChannelSlot(deps, row.channel);
     if (slot - Date.now() > HOLD_MS) {
@@ -208,12 +210,10 @@ export async function runSend(deps: SenderDeps, sendId: string): Promise<SendOut
     return 'sent';
   } catch (err) {
     const failed = row.attempts >= deps.maxAttempts;
-    await deps.db.transaction((tx) =>
-      // A retry reserves a fresh slot: the failed call may have used this one.
-      tx.execute(
-        `UPDATE slack_send SET status = $2, locked_until = NULL, slot_at = NULL, last_error = $3 WHERE id = $1`,
-        [row.id, failed ? 'failed' : 'pending', describe(err)],
-      ),
+    // A retry reserves a fresh slot: the failed call may have used this one.
+    await deps.db.sql.execute(
+      `UPDATE slack_send SET status = $2, locked_until = NULL, slot_at = NULL, last_error = $3 WHERE id = $1`,
+      [row.id, failed ? 'failed' : 'pending', describe(err)],
     );
     if (failed) deps.logger.error({ err, sendId: row.id }, 'Slack send failed for good');
     throw err;
@@ -304,12 +304,10 @@ function reserveChannelSlot(deps: SenderDeps, channel: string): Promise<number> 
 
 /** Gives the claim back, keeping the reserved slot, and runs the send again at its slot. */
 async function schedule(deps: SenderDeps, id: string, slot: number): Promise<void> {
-  await deps.db.transaction((tx) =>
-    tx.execute(
-      `UPDATE slack_send SET status = 'pending', slot_at = $2::timestamptz, locked_until = NULL, attempts = attempts - 1
-       WHERE id = $1`,
-      [id, new Date(slot).toISOString()],
-    ),
+  await deps.db.sql.execute(
+    `UPDATE slack_send SET status = 'pending', slot_at = $2::timestamptz, locked_until = NULL, attempts = attempts - 1
+     WHERE id = $1`,
+    [id, new Date(slot).toISOString()],
   );
   await deps.queue.enqueue(
     'slack.send',
@@ -325,13 +323,19 @@ async function finish(
   ts: string | null,
   onSent: Materialised['onSent'],
 ): Promise<void> {
-  const more = await deps.db.transaction(async (tx) => {
-    await tx.execute(
+  const sent = (tx: Sql) =>
+    tx.execute(
       `UPDATE slack_send SET status = 'sent', ts = $2, sent_at = $3::timestamptz, locked_until = NULL, last_error = NULL
        WHERE id = $1`,
       [id, ts, new Date(deps.now()).toISOString()],
     );
-    return ts && onSent ? ((await onSent(tx, ts)) ?? []) : [];
+  if (!ts || !onSent) {
+    await sent(deps.db.sql);
+    return;
+  }
+  const more = await deps.db.transaction(async (tx) => {
+    await sent(tx);
+    return (await onSent(tx, ts)) ?? [];
   });
   await enqueueSends(deps.queue, more, deps.logger);
 }
@@ -342,14 +346,12 @@ export async function dueSends(
   limit = 200,
 ): Promise<{ id: string; attempts: number }[]> {
   const now = deps.now();
-  return deps.db.transaction((tx) =>
-    tx.query<{ id: string; attempts: number }>(
-      `SELECT id, attempts FROM slack_send
+  return deps.db.sql.query<{ id: string; attempts: number }>(
+    `SELECT id, attempts FROM slack_send
        WHERE (status = 'pending' AND created_at < $1::timestamptz AND (slot_at IS NULL OR slot_at < $1::timestamptz))
           OR (status = 'sending' AND locked_until < $2::timestamptz)
        ORDER BY created_at LIMIT $3`,
-      [new Date(now - 5_000).toISOString(), new Date(now).toISOString(), limit],
-    ),
+    [new Date(now - 5_000).toISOString(), new Date(now).toISOString(), limit],
   );
 }
 
