@@ -60,7 +60,7 @@ describe('hotlead zalo settings', () => {
     timeout: 60_000,
   }, async () => {
     const r = await runCli(['zalo', 'settings'], env);
-    expect(r.code).toBe(6);
+    expect(r.code, r.stderr).toBe(6);
     expect(r.stderr).toContain('No Zalo OA is connected: run `hotlead zalo connect` first');
     expect(r.stdout).toBe('');
     noStack(r.stderr);
@@ -69,7 +69,7 @@ describe('hotlead zalo settings', () => {
       HOTLEAD_DATA_DIR: env.HOTLEAD_DATA_DIR ?? '',
       LOG_LEVEL: 'error',
     });
-    expect(bare.code).toBe(6);
+    expect(bare.code, bare.stderr).toBe(6);
     expect(bare.stderr).toContain('Chưa có Zalo OA nào được kết nối');
     for (const v of ['ZALO_APP_ID', 'ZALO_APP_SECRET', 'ZALO_OA_SECRET_KEY'])
       expect(bare.stderr).toContain(v);
@@ -80,19 +80,19 @@ describe('hotlead zalo settings', () => {
     await withDb((db) => storeTokens(db, fake.issueTokens())); // what `hotlead zalo connect` leaves
     const en = await runCli(['zalo', 'settings'], env);
     expect(en.stderr).toBe('');
-    expect(en.code).toBe(0);
+    expect(en.code, en.stderr).toBe(0);
     expect(en.stdout).toContain(`Zalo OA ${FAKE_ZALO_APP.oaId} settings:`);
     expect(en.stdout).toMatch(/qualification questions \(--qualify\): on\n/);
     expect(en.stdout).toMatch(/paid 48 h – 7 day window \(--paid-window\): off\n/);
 
     const vi = await runCli(['zalo', 'settings', '--lang', 'vi'], env);
-    expect(vi.code).toBe(0);
+    expect(vi.code, vi.stderr).toBe(0);
     expect(vi.stdout).toContain(`Cài đặt Zalo OA ${FAKE_ZALO_APP.oaId}:`);
     expect(vi.stdout).toMatch(/\(--qualify\): bật\n/);
     expect(vi.stdout).toMatch(/\(--paid-window\): tắt\n/);
 
     const json = await runCli(['zalo', 'settings', '--json'], env);
-    expect(json.code).toBe(0);
+    expect(json.code, json.stderr).toBe(0);
     expect(JSON.parse(json.stdout)).toEqual({
       oaId: FAKE_ZALO_APP.oaId,
       qualify: true,
@@ -103,13 +103,13 @@ describe('hotlead zalo settings', () => {
   it('changes the settings given and keeps the others', { timeout: 60_000 }, async () => {
     const r = await runCli(['zalo', 'settings', '--qualify', 'off'], env);
     expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Settings saved.');
     expect(r.stdout).toMatch(/\(--qualify\): off\n/);
     expect(r.stdout).toMatch(/\(--paid-window\): off\n/);
 
     const both = await runCli(['zalo', 'settings', '--paid-window', 'ON', '--json'], env);
-    expect(both.code).toBe(0);
+    expect(both.code, both.stderr).toBe(0);
     expect(JSON.parse(both.stdout)).toEqual({
       oaId: FAKE_ZALO_APP.oaId,
       qualify: false,
@@ -123,12 +123,12 @@ describe('hotlead zalo settings', () => {
     timeout: 60_000,
   }, async () => {
     const r = await runCli(['zalo', 'settings', '--qualify', 'on', '--paid-window', 'maybe'], env);
-    expect(r.code).toBe(2);
+    expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain('--paid-window must be on or off (got “maybe”)');
     expect(r.stdout).toBe('');
     noStack(r.stderr);
     const vi = await runCli(['zalo', 'settings', '--qualify', 'có', '--lang', 'vi'], env);
-    expect(vi.code).toBe(2);
+    expect(vi.code, vi.stderr).toBe(2);
     expect(vi.stderr).toContain('--qualify phải là on hoặc off (nhận được “có”)');
     noStack(vi.stderr);
 
@@ -190,7 +190,7 @@ describe('hotlead zalo settings', () => {
 
     // Qualification on, paid window off.
     const r = await runCli(['zalo', 'settings', '--qualify', 'on', '--paid-window', 'off'], env);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     await withServer(async (base, db) => {
       await deliver(base, fake.config, follow(asked));
       await deliver(
