@@ -12,7 +12,10 @@ import type { ScoringModel } from '../scoring/index.ts';
 import { ruleHitsByRule, ruleHitsFromRecord, shapedAttributes, shapedBant } from '../scoring/index.ts';
 import type { Award, BantState, LeadAttributes, LeadState, Millis, Stage } from '../scoring/types.ts';
 
-/** [event id, rule id, points, at] or, when the expiry is not at + the model's expiry, [… , expiresAt]. */
+/**
+ * [event id, rule id, points, at]. (States stored before awards lost their own expiry may add
+ * one: it was always at + the model's expiry, and it is ignored.)
+ */
 type AwardTuple = [eventId: string, ruleId: string, points: number, at: number, expiresAt?: number];
 
 type StoredTime = Millis | '=' | null;
@@ -77,11 +80,7 @@ export function encodeState(s: LeadState, model: ScoringModel): StoredStateV3 {
   }
   if (fits > 0) stored.fc = fc;
   if (s.awards.length > 0) {
-    stored.aw = s.awards.map((a) =>
-      a.expiresAt === a.at + model.expiryMs
-        ? [a.eventId, a.ruleId, a.points, a.at]
-        : [a.eventId, a.ruleId, a.points, a.at, a.expiresAt],
-    );
+    stored.aw = s.awards.map((a) => [a.eventId, a.ruleId, a.points, a.at]);
   }
   const rh = ruleHitsByRule(model, s.ruleHits);
   for (const _ in rh) {
@@ -105,7 +104,8 @@ export function decodeState(raw: unknown, model: ScoringModel): LeadState {
     attributes: shapedAttributes(plain.attributes),
     bant: shapedBant(plain.bant),
     ruleHits: ruleHitsFromRecord(model, plain.ruleHits),
-    nextExpiryAt: plain.awards[0]?.expiresAt ?? null,
+    awards: plain.awards.map(({ eventId, ruleId, points, at }) => ({ eventId, ruleId, points, at })),
+    nextExpiryAt: expiryOf(plain.awards, model),
   };
 }
 
@@ -121,12 +121,11 @@ function decodeV3(v: StoredStateV3, model: ScoringModel): LeadState {
       if (at !== null) fitEvidenceAt[rule] = at;
     }
   }
-  const awards: Award[] = (v.aw ?? []).map(([eventId, ruleId, points, at, expiresAt]) => ({
+  const awards: Award[] = (v.aw ?? []).map(([eventId, ruleId, points, at]) => ({
     eventId,
     ruleId,
     points,
     at,
-    expiresAt: expiresAt ?? at + model.expiryMs,
   }));
   const [lastEventAt, lastActivityAt, lastPositiveAt, asOf] = v.t;
   const last = (t: StoredTime) => (t === '=' ? lastEventAt : t);
@@ -143,7 +142,7 @@ function decodeV3(v: StoredStateV3, model: ScoringModel): LeadState {
     fitEvidence,
     fitEvidenceAt,
     awards,
-    nextExpiryAt: awards[0]?.expiresAt ?? null,
+    nextExpiryAt: expiryOf(awards, model),
     ruleHits: ruleHitsFromRecord(model, v.rh),
     lastPositiveAt: last(lastPositiveAt),
     lastActivityAt: last(lastActivityAt),
@@ -153,6 +152,12 @@ function decodeV3(v: StoredStateV3, model: ScoringModel): LeadState {
     doNotEmail: v.dne === 1,
     doNotContact: v.dnc === 1,
   };
+}
+
+/** When the earliest award expires (awards are in time order and expire alike). */
+function expiryOf(awards: { at: number }[], model: ScoringModel): Millis | null {
+  const first = awards[0];
+  return first === undefined ? null : first.at + model.expiryMs;
 }
 
 /** A time equal to the last event's (the usual case) is stored as "=". */
@@ -192,20 +197,14 @@ function decodeV2(value: StoredStateV2, model: ScoringModel): LeadState {
     fitEvidence[rule] = eventId;
     if (at !== null) fitEvidenceAt[rule] = at;
   }
-  const awards: Award[] = aw.map(([eventId, ruleId, points, at, expiresAt]) => ({
-    eventId,
-    ruleId,
-    points,
-    at,
-    expiresAt,
-  }));
+  const awards: Award[] = aw.map(([eventId, ruleId, points, at]) => ({ eventId, ruleId, points, at }));
   return {
     ...rest,
     attributes: shapedAttributes(rest.attributes),
     bant: shapedBant(rest.bant),
     ruleHits: ruleHitsFromRecord(model, ruleHits),
     awards,
-    nextExpiryAt: awards[0]?.expiresAt ?? null,
+    nextExpiryAt: expiryOf(awards, model),
     fitEvidence,
     fitEvidenceAt,
   };

@@ -292,9 +292,13 @@ export function rederive(
 export function nextDecayAt(model: ScoringModel, state: LeadState): Millis | null {
   let next = Number.POSITIVE_INFINITY;
   let positives = false;
+  const first = state.awards[0];
+  if (first !== undefined) next = first.at + model.expiryMs; // awards are in time order
   for (const a of state.awards) {
-    if (a.expiresAt < next) next = a.expiresAt;
-    if (a.points > 0) positives = true;
+    if (a.points > 0) {
+      positives = true;
+      break;
+    }
   }
   if (state.lastPositiveAt !== null && (positives || state.fastTracked)) {
     const reset = state.lastPositiveAt + model.inactivityMs;
@@ -651,9 +655,11 @@ function advanceTo(run: Run, t: Millis): void {
     const due = Math.min(expiry, reset);
     if (due > t) return;
     const traceStart = run.nTrace;
-    for (let a = s.awards[0]; a !== undefined && a.expiresAt <= due; a = s.awards[0]) {
+    const expiryMs = run.m.expiryMs;
+    for (let a = s.awards[0]; a !== undefined && a.at + expiryMs <= due; a = s.awards[0]) {
       s.awards.shift();
-      s.nextExpiryAt = s.awards[0]?.expiresAt ?? null;
+      const next = s.awards[0];
+      s.nextExpiryAt = next === undefined ? null : next.at + expiryMs;
       expire(run, a);
     }
     if (resetDue(run, due) <= due) inactivityReset(run, due);
@@ -665,7 +671,7 @@ function advanceTo(run: Run, t: Millis): void {
 function expire(run: Run, a: Award): void {
   if (a.points > 0 && run.positives > 0) run.positives--;
   const reason = run.m.eventRules.get(a.ruleId)?.expiredReason ?? UNKNOWN_EXPIRY;
-  record(run, a.ruleId, 'decay', 0, -a.points, reason, a.expiresAt, a.eventId);
+  record(run, a.ruleId, 'decay', 0, -a.points, reason, a.at + run.m.expiryMs, a.eventId);
 }
 
 /** The "exit": removes every live positive award; negatives stay until their own expiry. */
@@ -678,7 +684,8 @@ function inactivityReset(run: Run, at: Millis): void {
     else kept.push(a);
   }
   s.awards = kept;
-  s.nextExpiryAt = kept[0]?.expiresAt ?? null;
+  const first = kept[0];
+  s.nextExpiryAt = first === undefined ? null : first.at + run.m.expiryMs;
   run.positives = 0;
   const released = s.fastTracked;
   s.fastTracked = false;
@@ -748,15 +755,8 @@ function applyEventRule(run: Run, rule: CompiledEventRule, e: ScoringEvent): voi
     if (rule.effects.doNotContact !== undefined) s.doNotContact = rule.effects.doNotContact;
   }
   if (rule.points !== 0 && withinLimit(run, rule, t)) {
-    const expiresAt = t + run.m.expiryMs;
-    if (s.nextExpiryAt === null) s.nextExpiryAt = expiresAt;
-    s.awards.push({
-      eventId: e.id,
-      ruleId: rule.id,
-      points: rule.points,
-      at: t,
-      expiresAt,
-    });
+    if (s.nextExpiryAt === null) s.nextExpiryAt = t + run.m.expiryMs;
+    s.awards.push({ eventId: e.id, ruleId: rule.id, points: rule.points, at: t });
     if (rule.points > 0 && run.positives >= 0) run.positives++;
     record(run, rule.id, rule.section, 0, rule.points, eventReason(rule, e), t, e.id);
   }

@@ -91,13 +91,16 @@ export interface ScoringEvent {
   actor?: string;
 }
 
-/** A live engagement (or negative) award: points that still count and when they expire. */
+/**
+ * A live engagement (or negative) award: points that still count. It expires the model's
+ * `engagementExpiryDays` after `at` (the same for every award, so awards expire in the order
+ * they were given).
+ */
 export interface Award {
   eventId: string;
   ruleId: string;
   points: number;
   at: Millis;
-  expiresAt: Millis;
 }
 
 /** See `LeadState.ruleHits`. */
@@ -121,8 +124,9 @@ export interface LeadState {
   fitEvidenceAt?: Record<string, Millis>;
   awards: Award[];
   /**
-   * When the earliest live award expires (`awards[0].expiresAt`), null without awards: kept
-   * here so that checking for due expiries, done for every event, does not read the award list.
+   * When the earliest live award expires (`awards[0].at` + the expiry), null without awards:
+   * kept here so that checking for due expiries, done for every event, does not read the award
+   * list.
    */
   nextExpiryAt: Millis | null;
   /**

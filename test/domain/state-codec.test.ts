@@ -87,7 +87,7 @@ describe('stored lead state', () => {
       doNotContact: false,
       ruleHits: { 'eng.email_open': [T0] },
       v: 2,
-      aw: state.awards.map((a) => [a.eventId, a.ruleId, a.points, a.at, a.expiresAt]),
+      aw: state.awards.map((a) => [a.eventId, a.ruleId, a.points, a.at, a.at + model.expiryMs]),
       fe: Object.fromEntries(Object.keys(state.fitEvidence).map((r) => [r, [state.fitEvidence[r], T0 + 1]])),
     };
     expect(decodeState(JSON.stringify(v2), model)).toEqual(state);

@@ -28,8 +28,9 @@ function deepFreeze<T>(o: T): T {
 }
 
 /**
- * The state with its rule hits keyed by rule id, and its records' keys, in id order: the
- * in-memory layout (slots of the model, key order) is not behaviour, what the state holds is.
+ * The state with its rule hits keyed by rule id, its records' keys in id order and each award's
+ * expiry: the in-memory layout (slots of the model, key order, derived fields) is not
+ * behaviour, what the state holds is.
  */
 function canonical(s: LeadState): unknown {
   const raw = s.ruleHits as unknown;
@@ -40,6 +41,11 @@ function canonical(s: LeadState): unknown {
   const { nextExpiryAt: _derived, ...rest } = s as LeadState & { nextExpiryAt?: unknown };
   return {
     ...rest,
+    // Awards no longer carry their expiry (always at + the model's): shown as they used to be.
+    awards: s.awards.map((a) => ({
+      ...a,
+      expiresAt: (a as { expiresAt?: number }).expiresAt ?? a.at + model.expiryMs,
+    })),
     attributes: sortedKeys(s.attributes),
     bant: sortedKeys(s.bant),
     ruleHits: sortedKeys(byRule),
