@@ -11,7 +11,12 @@ export interface SqlAlert {
   crossedAt: number;
   source: string | null;
   firstTouchAt: number | null;
-  explanation: LeadExplanation;
+  /**
+   * The lead's explanation as of now, for channels that show it with the alert (the console).
+   * Computed on demand: a channel that renders its message later (Slack renders at send time)
+   * does not pay for it.
+   */
+  explain(): Promise<LeadExplanation>;
 }
 
 export interface ChatChannel {

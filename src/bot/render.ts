@@ -2,7 +2,7 @@
  * Plain-text rendering of bot replies and SQL alerts (console channel; other channels build
  * their own layouts from the same structures). Vietnamese and English.
  */
-import type { LeadView } from '../domain/leads.ts';
+import type { LeadExplanation, LeadView } from '../domain/leads.ts';
 import type { Lang } from '../scoring/types.ts';
 import type { SqlAlert } from './chat-port.ts';
 import type { BotReply } from './commands.ts';
@@ -120,8 +120,7 @@ export function leadDetailRows(
   return rows;
 }
 
-export function renderSqlAlert(alert: SqlAlert, lang: Lang, nowMs: number): string {
-  const e = alert.explanation;
+export function renderSqlAlert(alert: SqlAlert, e: LeadExplanation, lang: Lang, nowMs: number): string {
   const vi = lang === 'vi';
   const who = [e.lead.name ?? alert.leadId, e.lead.title, e.lead.company].filter(Boolean).join(' · ');
   const reasons = e.factors

@@ -9,6 +9,7 @@
 import type { ChatChannel } from '../bot/chat-port.ts';
 import type { Database } from '../db/client.ts';
 import { newId } from './ids.ts';
+import { refreshLeads } from './decay.ts';
 import { explainLead, type ReadDeps } from './leads.ts';
 
 export interface OutboxDeps extends ReadDeps {
@@ -32,67 +33,66 @@ interface ClaimedRow {
 
 export async function dispatchOutbox(deps: OutboxDeps, outboxId: string): Promise<DispatchOutcome> {
   const now = deps.now();
-  const claimed = await deps.db.prisma.$queryRawUnsafe<ClaimedRow[]>(
+  const [row] = await deps.db.sql.query<ClaimedRow>(
     `UPDATE outbox SET status = 'processing', locked_until = $2::timestamptz, attempts = attempts + 1
      WHERE id = $1 AND available_at <= $3::timestamptz
        AND (status = 'pending' OR (status = 'processing' AND locked_until < $3::timestamptz))
      RETURNING id, kind, lead_id, payload, attempts`,
-    outboxId,
-    new Date(now + deps.leaseMs).toISOString(),
-    new Date(now).toISOString(),
+    [outboxId, new Date(now + deps.leaseMs).toISOString(), new Date(now).toISOString()],
   );
-  const row = claimed[0];
   if (!row) return 'not-claimed';
   deps.crashPoint?.('outbox:after-claim');
   try {
     const payload = typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload;
-    const explanation = await explainLead(deps, payload.leadId);
-    if (explanation.stage !== 'SQL') {
-      await finish(deps, row.id, 'skipped', `lead is ${explanation.stage} now`);
+    // The lead as of now: decay due since the crossing may have taken it out of SQL.
+    await refreshLeads(deps, [payload.leadId]);
+    const [lead] = await deps.db.sql.query<{
+      stage: string;
+      source: string | null;
+      first_touch_at: Date | null;
+    }>('SELECT stage, source, first_touch_at FROM lead WHERE id = $1', [payload.leadId]);
+    if (lead?.stage !== 'SQL') {
+      await finish(deps, row.id, 'skipped', `lead is ${lead?.stage ?? 'gone'} now`);
       return 'skipped';
     }
-    const lead = await deps.db.prisma.lead.findUnique({
-      where: { id: payload.leadId },
-      select: { source: true, firstTouchAt: true },
-    });
     await deps.channel.deliverSqlAlert({
       outboxId: row.id,
       leadId: payload.leadId,
       crossedAt: payload.at,
-      source: lead?.source ?? null,
-      firstTouchAt: lead?.firstTouchAt?.getTime() ?? null,
-      explanation,
+      source: lead.source,
+      firstTouchAt: lead.first_touch_at ? new Date(lead.first_touch_at).getTime() : null,
+      explain: () => explainLead(deps, payload.leadId),
     });
     deps.crashPoint?.('outbox:after-send');
     await finish(deps, row.id, 'delivered', null);
     return 'delivered';
   } catch (err) {
     const failed = row.attempts >= deps.maxAttempts;
-    await deps.db.prisma.outbox.update({
-      where: { id: row.id },
-      data: {
-        status: failed ? 'failed' : 'pending',
-        lockedUntil: null,
-        lastError: String((err as Error)?.message ?? err).slice(0, 1000),
-      },
-    });
+    await deps.db.sql.execute(
+      `UPDATE outbox SET status = $2, locked_until = NULL, last_error = $3 WHERE id = $1`,
+      [row.id, failed ? 'failed' : 'pending', String((err as Error)?.message ?? err).slice(0, 1000)],
+    );
     throw err;
   }
 }
 
+/** Records the delivery (unique per outbox row and channel) and closes the row, in one statement. */
 async function finish(deps: OutboxDeps, id: string, status: 'delivered' | 'skipped', note: string | null) {
-  await deps.db.prisma.$transaction([
-    deps.db.prisma.delivery.createMany({
-      data: [
-        { id: newId('dl'), outboxId: id, channel: status === 'delivered' ? deps.channel.name : 'skipped' },
-      ],
-      skipDuplicates: true,
-    }),
-    deps.db.prisma.outbox.update({
-      where: { id },
-      data: { status, deliveredAt: new Date(deps.now()), lockedUntil: null, lastError: note },
-    }),
-  ]);
+  await deps.db.sql.execute(
+    `WITH d AS (
+       INSERT INTO delivery (id, outbox_id, channel) VALUES ($2, $1, $3) ON CONFLICT (outbox_id, channel) DO NOTHING
+     )
+     UPDATE outbox SET status = $4::"OutboxStatus", delivered_at = $5::timestamptz, locked_until = NULL, last_error = $6
+     WHERE id = $1`,
+    [
+      id,
+      newId('dl'),
+      status === 'delivered' ? deps.channel.name : 'skipped',
+      status,
+      new Date(deps.now()).toISOString(),
+      note,
+    ],
+  );
 }
 
 /** Rows that should be (re)dispatched: pending and due, or claimed by a process whose lease ran out. */

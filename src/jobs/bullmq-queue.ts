@@ -62,6 +62,9 @@ export function createBullmqQueue(opts: BullmqQueueOptions): JobQueue {
   return new BullmqJobQueue(opts);
 }
 
+/** Priority of every job that is not urgent (BullMQ: lower numbers first, 0 before all). */
+const NORMAL_PRIORITY = 1;
+
 class BullmqJobQueue implements JobQueue {
   readonly kind = 'bullmq' as const;
   readonly #logger: JobLogger;
@@ -91,6 +94,8 @@ class BullmqJobQueue implements JobQueue {
 
   #jobOptions() {
     return {
+      // Urgent jobs (priority 0: BullMQ runs them before any prioritized job) go first.
+      priority: NORMAL_PRIORITY,
       attempts: this.#retry.attempts,
       backoff: { type: BACKOFF_TYPE, delay: this.#retry.backoffMs },
       removeOnComplete: { ...BULLMQ_RETENTION.removeOnComplete },
@@ -110,6 +115,7 @@ class BullmqJobQueue implements JobQueue {
     await this.#queue.add(name, data, {
       ...(delay > 0 ? { delay } : {}),
       ...(key !== undefined ? { deduplication: { id: key } } : {}),
+      ...(opts.urgent ? { priority: 0 } : {}),
     });
   }
 

@@ -49,6 +49,7 @@ type Entry = {
   attempt: number;
   state: 'delayed' | 'waiting' | 'active';
   timer: NodeJS.Timeout | undefined;
+  urgent: boolean;
 };
 
 const SCHEDULE_JOB_ID_PREFIX = 'schedule:';
@@ -64,6 +65,8 @@ class InProcessJobQueue implements JobQueue {
   readonly #entries = new Set<Entry>();
   readonly #byKey = new Map<string, Entry>();
   readonly #ready: Entry[] = [];
+  /** Ready urgent jobs: taken before `#ready`. */
+  readonly #urgent: Entry[] = [];
   readonly #running = new Set<Promise<void>>();
   readonly #schedules = new Map<JobName, NodeJS.Timeout>();
   readonly #idleWaiters = new Set<{ resolve: () => void; reject: (err: Error) => void }>();
@@ -104,6 +107,7 @@ class InProcessJobQueue implements JobQueue {
       attempt: 0,
       state: 'delayed',
       timer: undefined,
+      urgent: opts.urgent === true,
     };
     this.#entries.add(entry);
     if (key !== undefined) this.#byKey.set(key, entry);
@@ -179,6 +183,7 @@ class InProcessJobQueue implements JobQueue {
       dropped += 1;
     }
     this.#ready.length = 0;
+    this.#urgent.length = 0;
     if (dropped > 0) {
       this.#logger.warn({ dropped }, `in-process job queue closed with ${dropped} job(s) not run`);
       const err = new Error(`job queue closed with ${dropped} job(s) not run`);
@@ -204,7 +209,7 @@ class InProcessJobQueue implements JobQueue {
 
   #makeReady(entry: Entry): void {
     entry.state = 'waiting';
-    this.#ready.push(entry);
+    (entry.urgent ? this.#urgent : this.#ready).push(entry);
     this.#schedulePump();
   }
 
@@ -219,7 +224,7 @@ class InProcessJobQueue implements JobQueue {
 
   #pump(): void {
     while (this.#handlers && !this.#closed && this.#active < this.#concurrency) {
-      const entry = this.#ready.shift();
+      const entry = this.#urgent.shift() ?? this.#ready.shift();
       if (!entry) return;
       this.#start(entry, this.#handlers);
     }

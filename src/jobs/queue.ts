@@ -25,6 +25,11 @@ export type EnqueueOptions = {
   jobId?: string;
   /** Run no earlier than this many milliseconds from now. */
   delayMs?: number;
+  /**
+   * Runs before every waiting job that is not urgent: for a job that must run at a given moment
+   * (a send due at its rate-limit slot) while a backlog of other work waits.
+   */
+  urgent?: boolean;
 };
 
 export type StartWorkerOptions = {

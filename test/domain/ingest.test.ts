@@ -155,8 +155,9 @@ describe.each(BACKENDS)('ingestion on $name', ({ open }) => {
     await t.rt.queue.drain(20_000);
     const mine = t.alerts.filter((a) => a.leadId === leadId);
     expect(mine).toHaveLength(1);
-    expect(mine[0]!.explanation.stage).toBe('SQL');
-    expect(mine[0]!.explanation.factors.some((f) => f.ruleId.includes('quote'))).toBe(true);
+    const explanation = await mine[0]!.explain();
+    expect(explanation.stage).toBe('SQL');
+    expect(explanation.factors.some((f) => f.ruleId.includes('quote'))).toBe(true);
     const row = await tdb.db.prisma.outbox.findFirstOrThrow({ where: { leadId } });
     expect(row.status).toBe('delivered');
     expect(await tdb.db.prisma.delivery.count({ where: { outboxId: row.id } })).toBe(1);

@@ -302,6 +302,43 @@ describe.each(VARIANTS)('JobQueue: $name', (variant) => {
       expect(maxInFlight).toBe(3);
     });
 
+    it('runs an urgent job before the non-urgent jobs already waiting, delayed or not', async () => {
+      const q = h.queue(FAST);
+      const order: string[] = [];
+      const started = deferred<void>();
+      const gate = deferred<void>();
+      await q.startWorker(
+        {
+          'outbox.dispatch': async ({ outboxId }) => {
+            if (outboxId === 'first') {
+              started.resolve();
+              await gate.promise; // holds the only worker while the others queue up
+            }
+            order.push(outboxId);
+          },
+        },
+        { concurrency: 1 },
+      );
+      await q.enqueue('outbox.dispatch', { outboxId: 'first' });
+      await started.promise;
+      for (let i = 0; i < 5; i++) await q.enqueue('outbox.dispatch', { outboxId: `backlog-${i}` });
+      await q.enqueue('outbox.dispatch', { outboxId: 'urgent-now' }, { urgent: true });
+      await q.enqueue('outbox.dispatch', { outboxId: 'urgent-later' }, { urgent: true, delayMs: 100 });
+      await sleep(400); // the delayed urgent job is due while the backlog still waits
+      gate.resolve();
+      await q.drain(5000);
+      expect(order).toEqual([
+        'first',
+        'urgent-now',
+        'urgent-later',
+        'backlog-0',
+        'backlog-1',
+        'backlog-2',
+        'backlog-3',
+        'backlog-4',
+      ]);
+    });
+
     it('close() waits for running handlers to finish', async () => {
       const q = h.queue(FAST);
       const gate = deferred();

@@ -15,7 +15,7 @@ export function createConsoleChannel(opts: {
   return {
     name: 'console',
     async deliverSqlAlert(alert: SqlAlert) {
-      write(renderSqlAlert(alert, opts.lang, opts.now()));
+      write(renderSqlAlert(alert, await alert.explain(), opts.lang, opts.now()));
     },
   };
 }

@@ -148,8 +148,6 @@ export type SendOutcome = 'sent' | 'found' | 'nothing' | 'not-claimed' | 'schedu
  */
 const HOLD_MS = 250;
 const EARLY_MS = 200;
-/** How late a send may be for its slot and still use it (see `runSend`). */
-const LATE_TOLERANCE_MS = 100;
 
 export async function runSend(deps: SenderDeps, sendId: string): Promise<SendOutcome> {
   const now = deps.now();
@@ -166,11 +164,9 @@ export async function runSend(deps: SenderDeps, sendId: string): Promise<SendOut
     // EARLY_MS before their slot, which covers the rendering.
     const held = row.slot_at ? new Date(row.slot_at).getTime() : null;
     // A send that missed its slot (the client was paused by a 429, the worker was busy) takes a
-    // fresh one: going out late all at once would burst past the channel's limit. "Missed" is
-    // later than one interval, or than timer and database jitter when the interval is shorter
-    // than that jitter: a slot thrown away is a gap in the channel's sends.
+    // fresh one: going out late all at once would burst past the channel's limit.
     const slot =
-      held !== null && held >= Date.now() - Math.max(deps.channelIntervalMs, LATE_TOLERANCE_MS)
+      held !== null && held >= Date.now() - deps.channelIntervalMs
         ? held
         : await reserveChannelSlot(deps, row.channel);
     if (slot - Date.now() > HOLD_MS) {
@@ -312,8 +308,9 @@ async function schedule(deps: SenderDeps, id: string, slot: number): Promise<voi
   await deps.queue.enqueue(
     'slack.send',
     { sendId: id },
-    // Wake a little early: rendering takes a moment, then it waits out the rest of its slot.
-    { jobId: `slack-send-${id}-t${slot}`, delayMs: Math.max(0, slot - Date.now() - EARLY_MS) },
+    // Wake a little early: rendering takes a moment, then it waits out the rest of its slot. It
+    // is urgent: a slot missed behind a backlog of other jobs is a gap in the channel's sends.
+    { jobId: `slack-send-${id}-t${slot}`, delayMs: Math.max(0, slot - Date.now() - EARLY_MS), urgent: true },
   );
 }
 

@@ -258,7 +258,8 @@ async function schedule(
     .enqueue(
       'zalo.send',
       { sendId: id },
-      { jobId: `zalo-send-${id}-t${slot}`, delayMs: Math.max(0, slot - Date.now() - EARLY_MS) },
+      // Urgent: due at its slot, it must not wait behind a backlog of other jobs.
+      { jobId: `zalo-send-${id}-t${slot}`, delayMs: Math.max(0, slot - Date.now() - EARLY_MS), urgent: true },
     )
     .catch((err: unknown) => {
       // The row is pending with its slot: the sweep runs it once the slot has passed.
