@@ -63,4 +63,30 @@ describe('Slack per-channel limiter', () => {
     // Each went out once.
     expect(h.fake.callsTo('chat.postMessage').filter((c) => c.body.channel === SQL_CHANNEL)).toHaveLength(4);
   });
+
+  it('a 429 keeps the channel quiet for Retry-After: the posts queued behind it wait, each goes out once', async () => {
+    h.fake.reset();
+    h.fake.rateLimit('chat.postMessage', { times: 1, retryAfterSec: 1, channel: SQL_CHANNEL });
+    await ingestEvents(
+      h.rt.ingest,
+      [5, 6, 7, 8].map((n) => ({
+        id: `rate-${n}`,
+        type: 'demo_request',
+        lead: { email: `lead${n}@acme${n}.vn`, name: `Khách ${n}`, title: 'CEO', companySize: 300 },
+      })),
+      { source: 'web' },
+    );
+    const toChannel = () => h.fake.callsTo('chat.postMessage').filter((c) => c.body.channel === SQL_CHANNEL);
+    await until(async () => toChannel().filter((c) => c.status === 200).length === 4, 15_000);
+    const limited = toChannel().filter((c) => c.status === 429);
+    expect(limited).toHaveLength(1);
+    // Nothing reached the channel during the second Slack asked for.
+    const during = toChannel().filter((c) => c.at > limited[0]!.at && c.at < limited[0]!.at + 1000);
+    expect(during).toEqual([]);
+    // Every alert went out once.
+    const names = toChannel()
+      .filter((c) => c.status === 200)
+      .map((c) => /Khách \d/.exec(JSON.stringify(c.body))?.[0]);
+    expect(new Set(names).size).toBe(4);
+  });
 });
