@@ -141,3 +141,56 @@ export async function seedRep(
     },
   });
 }
+
+/** The people of the Slack tests, as Slack users: Lan and Minh (Vietnamese) and Anna (English). */
+const TEAM = [
+  {
+    slack: 'U0LAN',
+    rep: 'rp_lan',
+    email: 'lan@hotlead.vn',
+    name: 'Trần Lan',
+    locale: 'vi-VN',
+    language: 'vi',
+  },
+  {
+    slack: 'U0MINH',
+    rep: 'rp_minh',
+    email: 'minh@hotlead.vn',
+    name: 'Lê Minh',
+    locale: 'vi-VN',
+    language: 'vi',
+  },
+  {
+    slack: 'U0ANNA',
+    rep: 'rp_anna',
+    email: 'anna@hotlead.vn',
+    name: 'Anna Smith',
+    locale: 'en-US',
+    language: 'en',
+  },
+] as const;
+export type TeamMember = (typeof TEAM)[number]['slack'];
+
+/** Puts the whole team in the fake's directory and makes `reps` reps of the team (routing picks among them). */
+export async function seedTeam(fake: FakeSlack, tdb: TestDb, reps: TeamMember[]): Promise<void> {
+  for (const p of TEAM) {
+    fake.addUser({
+      id: p.slack,
+      email: p.email,
+      name: p.email.split('@')[0]!,
+      real_name: p.name,
+      locale: p.locale,
+    });
+    if (!reps.includes(p.slack)) continue;
+    await tdb.db.prisma.rep.create({
+      data: {
+        id: p.rep,
+        name: p.name,
+        email: p.email,
+        slackUserId: p.slack,
+        language: p.language,
+        industries: [],
+      },
+    });
+  }
+}

@@ -18,6 +18,7 @@ import {
   actionIds,
   SQL_CHANNEL,
   type SlackHarness,
+  seedTeam,
   startSlackHarness,
   until,
   visibleText,
@@ -51,36 +52,7 @@ describe.each(BACKENDS)('App Home ($name)', ({ open }) => {
     tdb = await open();
     h = await startSlackHarness(tdb, clock);
     ({ fake, rt } = h);
-    fake.addUser({
-      id: 'U0LAN',
-      email: 'lan@hotlead.vn',
-      name: 'lan',
-      real_name: 'Trần Lan',
-      locale: 'vi-VN',
-    });
-    fake.addUser({
-      id: 'U0MINH',
-      email: 'minh@hotlead.vn',
-      name: 'minh',
-      real_name: 'Lê Minh',
-      locale: 'vi-VN',
-    });
-    fake.addUser({
-      id: 'U0ANNA',
-      email: 'anna@hotlead.vn',
-      name: 'anna',
-      real_name: 'Anna Smith',
-      locale: 'en-US',
-    });
-    for (const [id, name, email, slack, language] of [
-      ['rp_lan', 'Trần Lan', 'lan@hotlead.vn', 'U0LAN', 'vi'],
-      ['rp_minh', 'Lê Minh', 'minh@hotlead.vn', 'U0MINH', 'vi'],
-      ['rp_anna', 'Anna Smith', 'anna@hotlead.vn', 'U0ANNA', 'en'],
-    ] as const) {
-      await tdb.db.prisma.rep.create({
-        data: { id, name, email, slackUserId: slack, language, industries: [] },
-      });
-    }
+    await seedTeam(fake, tdb, ['U0LAN', 'U0MINH', 'U0ANNA']);
   });
   afterAll(async () => {
     await h?.close();

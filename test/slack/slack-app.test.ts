@@ -17,6 +17,7 @@ import {
   SECRET,
   SQL_CHANNEL,
   type SlackHarness,
+  seedTeam,
   startSlackHarness,
   until,
   visibleText,
@@ -46,34 +47,8 @@ describe.each(BACKENDS)('Slack app ($name)', ({ open }) => {
     tdb = await open();
     h = await startSlackHarness(tdb, clock);
     ({ fake, rt, base } = h);
-    fake.addUser({
-      id: 'U0LAN',
-      email: 'lan@hotlead.vn',
-      name: 'lan',
-      real_name: 'Trần Lan',
-      locale: 'vi-VN',
-    });
-    fake.addUser({
-      id: 'U0MINH',
-      email: 'minh@hotlead.vn',
-      name: 'minh',
-      real_name: 'Lê Minh',
-      locale: 'vi-VN',
-    });
-    fake.addUser({
-      id: 'U0ANNA',
-      email: 'anna@hotlead.vn',
-      name: 'anna',
-      real_name: 'Anna Smith',
-      locale: 'en-US',
-    });
-    // Two reps on the team, mapped to Slack (routing picks among them).
-    for (const [id, name, email, slack] of [
-      ['rp_lan', 'Trần Lan', 'lan@hotlead.vn', 'U0LAN'],
-      ['rp_minh', 'Lê Minh', 'minh@hotlead.vn', 'U0MINH'],
-    ] as const) {
-      await tdb.db.prisma.rep.create({ data: { id, name, email, slackUserId: slack, industries: [] } });
-    }
+    // Lan and Minh are the reps routing picks among; Anna is a Slack user who is not a rep.
+    await seedTeam(fake, tdb, ['U0LAN', 'U0MINH']);
   });
   afterAll(async () => {
     await h?.close();

@@ -13,7 +13,7 @@ import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import { BACKENDS, pgliteDb, type TestDb } from '../helpers/db.ts';
 import { type FakeMessage, type FakeSlack, startFakeSlack } from '../helpers/fake-slack.ts';
 import { type FakeSocketMode, startFakeSocketMode } from '../helpers/fake-slack-socket.ts';
-import { actionIds, SQL_CHANNEL, until, visibleText } from '../helpers/slack-app.ts';
+import { actionIds, SQL_CHANNEL, seedTeam, until, visibleText } from '../helpers/slack-app.ts';
 import {
   appMention,
   blockActions,
@@ -37,33 +37,7 @@ describe.each(BACKENDS)('Slack in Socket Mode ($name)', ({ open }) => {
     tdb = await open();
     h = await startSocketModeHarness(tdb, clock);
     ({ fake, socket, rt } = h);
-    fake.addUser({
-      id: 'U0LAN',
-      email: 'lan@hotlead.vn',
-      name: 'lan',
-      real_name: 'Trần Lan',
-      locale: 'vi-VN',
-    });
-    fake.addUser({
-      id: 'U0MINH',
-      email: 'minh@hotlead.vn',
-      name: 'minh',
-      real_name: 'Lê Minh',
-      locale: 'vi-VN',
-    });
-    fake.addUser({
-      id: 'U0ANNA',
-      email: 'anna@hotlead.vn',
-      name: 'anna',
-      real_name: 'Anna Smith',
-      locale: 'en-US',
-    });
-    for (const [id, name, email, slack] of [
-      ['rp_lan', 'Trần Lan', 'lan@hotlead.vn', 'U0LAN'],
-      ['rp_minh', 'Lê Minh', 'minh@hotlead.vn', 'U0MINH'],
-    ] as const) {
-      await tdb.db.prisma.rep.create({ data: { id, name, email, slackUserId: slack, industries: [] } });
-    }
+    await seedTeam(fake, tdb, ['U0LAN', 'U0MINH']);
   });
   afterAll(async () => {
     await h?.close();
