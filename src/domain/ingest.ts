@@ -403,7 +403,15 @@ function mergedAwayOutcome(row: LeadRow, winner: string, now: number, version: s
     reason: { en: `Merged into ${winner}`, vi: `Đã gộp vào ${winner}` },
     at: now,
   };
-  const state: LeadState = { ...s, score: 0, fit: 0, engagement: 0, awards: [], fitContrib: {} };
+  const state: LeadState = {
+    ...s,
+    score: 0,
+    fit: 0,
+    engagement: 0,
+    awards: [],
+    nextExpiryAt: null,
+    fitContrib: {},
+  };
   return {
     leadId: row.id,
     prev: row,

@@ -2,14 +2,19 @@
  * How a LeadState is stored in lead.state. Every ingestion batch rewrites the state of each lead
  * it touches, and measured, those bytes are most of a batch's write (Postgres parses, stores and
  * logs each one): the stored form (v3) is compact. Short keys; each fit rule's contribution,
- * evidence event and time in one entry; awards as tuples whose expiry is left out when it is the
- * model's (event time + expiry days); times equal to the last event's left out; false flags,
- * empty answers and unknown attributes left out. Rule hits, indexed by the model's rule slots in
- * memory, are stored keyed by rule id, so a stored state does not depend on the order of rules
- * in a model file. Older stored shapes (v2, and plain states without `v`) still load.
+ * evidence event and time in one entry; awards as tuples; times equal to the last event's, false
+ * flags, empty answers and unknown attributes left out. Rule hits, kept as (rule slot, time)
+ * pairs in memory, are stored keyed by rule id, so a stored state does not depend on the order of
+ * rules in a model file. Older stored shapes (v2, and plain states without `v`) still load.
  */
 import type { ScoringModel } from '../scoring/index.ts';
-import { ruleHitsByRule, ruleHitsFromRecord, shapedAttributes, shapedBant } from '../scoring/index.ts';
+import {
+  earliestExpiry,
+  ruleHitsByRule,
+  ruleHitsFromRecord,
+  shapedAttributes,
+  shapedBant,
+} from '../scoring/index.ts';
 import type { Award, BantState, LeadAttributes, LeadState, Millis, Stage } from '../scoring/types.ts';
 
 /**
@@ -105,7 +110,7 @@ export function decodeState(raw: unknown, model: ScoringModel): LeadState {
     bant: shapedBant(plain.bant),
     ruleHits: ruleHitsFromRecord(model, plain.ruleHits),
     awards: plain.awards.map(({ eventId, ruleId, points, at }) => ({ eventId, ruleId, points, at })),
-    nextExpiryAt: expiryOf(plain.awards, model),
+    nextExpiryAt: earliestExpiry(model, plain.awards),
   };
 }
 
@@ -142,7 +147,7 @@ function decodeV3(v: StoredStateV3, model: ScoringModel): LeadState {
     fitEvidence,
     fitEvidenceAt,
     awards,
-    nextExpiryAt: expiryOf(awards, model),
+    nextExpiryAt: earliestExpiry(model, awards),
     ruleHits: ruleHitsFromRecord(model, v.rh),
     lastPositiveAt: last(lastPositiveAt),
     lastActivityAt: last(lastActivityAt),
@@ -152,12 +157,6 @@ function decodeV3(v: StoredStateV3, model: ScoringModel): LeadState {
     doNotEmail: v.dne === 1,
     doNotContact: v.dnc === 1,
   };
-}
-
-/** When the earliest award expires (awards are in time order and expire alike). */
-function expiryOf(awards: { at: number }[], model: ScoringModel): Millis | null {
-  const first = awards[0];
-  return first === undefined ? null : first.at + model.expiryMs;
 }
 
 /** A time equal to the last event's (the usual case) is stored as "=". */
@@ -204,7 +203,7 @@ function decodeV2(value: StoredStateV2, model: ScoringModel): LeadState {
     bant: shapedBant(rest.bant),
     ruleHits: ruleHitsFromRecord(model, ruleHits),
     awards,
-    nextExpiryAt: expiryOf(awards, model),
+    nextExpiryAt: earliestExpiry(model, awards),
     fitEvidence,
     fitEvidenceAt,
   };

@@ -11,7 +11,6 @@ import {
   emailDomain,
   fold,
   formatAuthority,
-  internalize,
   formatBudget,
   formatNeed,
   formatTimeline,
@@ -273,6 +272,14 @@ interface CompileContext {
 // Fit rules (lead attributes)
 
 type FitRuleDraft = Omit<CompiledFitRule, 'groupIndex' | 'render' | 'slot'>;
+
+/**
+ * The same string as a property key (V8 interns keys): rule ids are compared with the keys of
+ * lead-state records, and interned strings compare by pointer.
+ */
+function internalize(s: string): string {
+  return Object.keys({ [s]: true })[0] ?? s;
+}
 
 const MEMO_SIZE = 1024;
 

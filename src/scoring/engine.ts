@@ -288,12 +288,19 @@ export function rederive(
   return { state: replay.state, trace: [marker, ...replay.trace], stageChanges };
 }
 
+/**
+ * When the earliest of these awards expires, null without any: awards expire the model's expiry
+ * after their time, and are kept in time order.
+ */
+export function earliestExpiry(model: ScoringModel, awards: readonly Award[]): Millis | null {
+  const first = awards[0];
+  return first === undefined ? null : first.at + model.expiryMs;
+}
+
 /** When the next award expiry or inactivity reset is due, or null when nothing will decay. */
 export function nextDecayAt(model: ScoringModel, state: LeadState): Millis | null {
-  let next = Number.POSITIVE_INFINITY;
+  let next = earliestExpiry(model, state.awards) ?? Number.POSITIVE_INFINITY;
   let positives = false;
-  const first = state.awards[0];
-  if (first !== undefined) next = first.at + model.expiryMs; // awards are in time order
   for (const a of state.awards) {
     if (a.points > 0) {
       positives = true;
@@ -368,7 +375,7 @@ function scoreRank(stage: ScoreStage): number {
 // Lead states are many and their records (fitContrib…) get their keys in many orders, so V8
 // sees thousands of object shapes: keyed loads on them are slow (megamorphic) while a for-in
 // scan is not. Those records are therefore scanned, not indexed; rule hits, read for most
-// events, are an array indexed by the rule's slot.
+// events, are one flat list of (rule slot, time) pairs.
 
 interface Run {
   m: ScoringModel;
@@ -658,8 +665,7 @@ function advanceTo(run: Run, t: Millis): void {
     const expiryMs = run.m.expiryMs;
     for (let a = s.awards[0]; a !== undefined && a.at + expiryMs <= due; a = s.awards[0]) {
       s.awards.shift();
-      const next = s.awards[0];
-      s.nextExpiryAt = next === undefined ? null : next.at + expiryMs;
+      s.nextExpiryAt = earliestExpiry(run.m, s.awards);
       expire(run, a);
     }
     if (resetDue(run, due) <= due) inactivityReset(run, due);
@@ -684,8 +690,7 @@ function inactivityReset(run: Run, at: Millis): void {
     else kept.push(a);
   }
   s.awards = kept;
-  const first = kept[0];
-  s.nextExpiryAt = first === undefined ? null : first.at + run.m.expiryMs;
+  s.nextExpiryAt = earliestExpiry(run.m, kept);
   run.positives = 0;
   const released = s.fastTracked;
   s.fastTracked = false;

@@ -186,12 +186,3 @@ export function timelineMonths(
     (Number(m[3]) - local.getUTCDate()) / 31;
   return Math.max(months, 0);
 }
-
-/**
- * The same string as a property key (V8 interns keys, in a table that does not keep them
- * alive): equal interned strings are one object and compare by pointer, without reading their
- * text. Rule ids are interned: they are compared with the keys of lead-state records.
- */
-export function internalize(s: string): string {
-  return Object.keys({ [s]: true })[0] ?? s;
-}

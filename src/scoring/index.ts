@@ -8,6 +8,7 @@ export {
   applyEventsInPlace,
   cloneState,
   compareEvents,
+  earliestExpiry,
   INACTIVITY_RULE_ID,
   initialState,
   isLate,
