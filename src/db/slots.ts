@@ -28,3 +28,24 @@ export async function pushSlot(db: Database, key: string, until: number): Promis
     [key, new Date(until).toISOString()],
   );
 }
+
+/**
+ * The platform said "rate limited" for `key`: nothing goes out for it before `until`. Later
+ * reservations land after the pause (`pushSlot`), and the pending sends of `table` that hold a
+ * slot inside it give it up (they reserve a new one, after it, when their job runs) — otherwise
+ * they would go out during the pause. `channel` limits that to one channel's sends.
+ */
+export async function pauseSlot(
+  db: Database,
+  key: string,
+  until: number,
+  table: 'slack_send' | 'zalo_send',
+  channel?: string,
+): Promise<void> {
+  await pushSlot(db, key, until);
+  await db.sql.execute(
+    `UPDATE ${table} SET slot_at = NULL
+     WHERE status = 'pending' AND slot_at < $1::timestamptz${channel === undefined ? '' : ' AND channel = $2'}`,
+    channel === undefined ? [new Date(until).toISOString()] : [new Date(until).toISOString(), channel],
+  );
+}

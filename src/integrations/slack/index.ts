@@ -21,7 +21,7 @@ import type { RelayToZalo } from './contract.ts';
 import { linkRepsByEmail } from './people.ts';
 import { type DigestDeps, digestHandlers, registerHome } from './digest.ts';
 import { FastifySlackReceiver } from './receiver.ts';
-import { pushSlot } from '../../db/slots.ts';
+import { pauseSlot } from '../../db/slots.ts';
 import { dueSends, runSend, type SenderDeps, sendJobId } from './sender.ts';
 
 export interface SlackIntegration {
@@ -80,12 +80,13 @@ export function createSlackIntegration(deps: SlackIntegrationDeps): SlackIntegra
     renderAlert: (alertId, as) => materialiseAlert(alertDeps, alertId, as),
   };
   // Any call that meets a 429 (sends, and the direct calls: views, users…) is logged and, when it
-  // names a channel, pushes that channel's next slot past Retry-After.
+  // names a channel, pauses that channel for Retry-After (the sender also does it, awaited,
+  // before it reschedules the refused send; pausing twice is harmless).
   client.on(WebClientEvent.RATE_LIMITED, (retryAfterSec: number, req: { body?: { channel?: unknown } }) => {
     const channel = req?.body?.channel;
     deps.logger.warn({ retryAfterSec, channel }, 'Slack rate limit: waiting as asked');
     if (typeof channel === 'string') {
-      pushSlot(deps.db, channel, Date.now() + retryAfterSec * 1000).catch(() => {});
+      pauseSlot(deps.db, channel, Date.now() + retryAfterSec * 1000, 'slack_send', channel).catch(() => {});
     }
   });
 

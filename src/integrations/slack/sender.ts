@@ -15,7 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { WebClient } from '@slack/web-api';
 import type { Database } from '../../db/client.ts';
 import { type Column, insertNew } from '../../db/bulk.ts';
-import { pushSlot, reserveSlot } from '../../db/slots.ts';
+import { pauseSlot, reserveSlot } from '../../db/slots.ts';
 import type { Sql } from '../../db/sql.ts';
 import { newId } from '../../domain/ids.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
@@ -191,7 +191,7 @@ export async function runSend(deps: SenderDeps, sendId: string): Promise<SendOut
     try {
       ts = await call_(deps, row, call);
     } catch (err) {
-      // Slack said 429: this channel waits Retry-After (see pauseChannel), and this send takes
+      // Slack said 429: this channel waits Retry-After (see pauseSlot), and this send takes
       // the channel's next slot after it (the client rejects rate-limited calls instead of
       // pausing every channel).
       const retryAfter =
@@ -199,7 +199,7 @@ export async function runSend(deps: SenderDeps, sendId: string): Promise<SendOut
           ? (err as { retryAfter: number }).retryAfter
           : null;
       if (retryAfter === null) throw err;
-      await pauseChannel(deps, row.channel, Date.now() + retryAfter * 1000);
+      await pauseSlot(deps.db, row.channel, Date.now() + retryAfter * 1000, 'slack_send', row.channel);
       await schedule(deps, row.id, await reserveChannelSlot(deps, row.channel));
       return 'scheduled';
     }
@@ -292,20 +292,6 @@ async function findPosted(deps: SenderDeps, row: SendRow): Promise<string | null
     deps.logger.warn({ err, sendId: row.id }, 'could not check whether an earlier attempt posted');
     return null;
   }
-}
-
-/**
- * Slack said 429 for this channel: nothing goes to it before `until`. Later reservations land
- * after it, and the pending sends holding a slot inside the pause give it up (they take a new
- * one when their job runs), so the channel really stays quiet for Retry-After.
- */
-async function pauseChannel(deps: SenderDeps, channel: string, until: number): Promise<void> {
-  await pushSlot(deps.db, channel, until);
-  await deps.db.sql.execute(
-    `UPDATE slack_send SET slot_at = NULL
-     WHERE channel = $1 AND status = 'pending' AND slot_at < $2::timestamptz`,
-    [channel, new Date(until).toISOString()],
-  );
 }
 
 /** The channel's next send slot (see src/db/slots.ts). */

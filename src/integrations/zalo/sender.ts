@@ -19,7 +19,7 @@
 import type { Database } from '../../db/client.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Column, insertNew } from '../../db/bulk.ts';
-import { pushSlot, reserveSlot } from '../../db/slots.ts';
+import { pauseSlot, reserveSlot } from '../../db/slots.ts';
 import type { Sql } from '../../db/sql.ts';
 import { newId } from '../../domain/ids.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
@@ -279,12 +279,7 @@ export function isRateLimited(err: unknown): boolean {
  */
 export async function pauseZaloApp(db: Database, logger: Logger, pauseMs: number): Promise<void> {
   const until = Date.now() + pauseMs;
-  await pushSlot(db, APP_SLOT, until);
-  await db.transaction((tx) =>
-    tx.execute(`UPDATE zalo_send SET slot_at = NULL WHERE status = 'pending' AND slot_at < $1::timestamptz`, [
-      new Date(until).toISOString(),
-    ]),
-  );
+  await pauseSlot(db, APP_SLOT, until, 'zalo_send');
   logger.warn(
     { until: new Date(until).toISOString() },
     'Zalo answered -32 (over 4,000 requests/minute): every OA call waits until then',
