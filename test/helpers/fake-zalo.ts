@@ -112,6 +112,8 @@ export interface FakeZalo {
   url: string;
   /** A ZaloConfig pointing at the fake. */
   config: ZaloConfig;
+  /** The environment that points Hotlead's Zalo integration at this fake (app keys, base URLs). */
+  env: Record<string, string>;
   calls: FakeZaloCall[];
   callsTo(path: FakeZaloPath): FakeZaloCall[];
   /** The next `times` requests to `path` answer `code` (OA API: `{error, message}`; OAuth: `{error, error_description}`). */
@@ -317,6 +319,13 @@ export async function startFakeZalo(): Promise<FakeZalo> {
 
   return {
     url,
+    env: {
+      ZALO_APP_ID: FAKE_ZALO_APP.appId,
+      ZALO_APP_SECRET: FAKE_ZALO_APP.appSecret,
+      ZALO_OA_SECRET_KEY: FAKE_ZALO_APP.oaSecretKey,
+      ZALO_API_URL: url,
+      ZALO_OAUTH_URL: url,
+    },
     config: {
       appId: FAKE_ZALO_APP.appId,
       appSecret: FAKE_ZALO_APP.appSecret,

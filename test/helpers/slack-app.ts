@@ -33,21 +33,27 @@ export interface SlackHarness {
   close(): Promise<void>;
 }
 
+/**
+ * The environment of a Slack test runtime against `fake` (the bot token, the alert channel, no
+ * per-channel spacing); the HTTP harness adds the signing secret, Socket Mode the app token.
+ */
+export function slackEnv(fake: FakeSlack): Record<string, string> {
+  return {
+    LOG_LEVEL: 'silent',
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_SQL_CHANNEL: SQL_CHANNEL,
+    SLACK_API_URL: fake.url,
+    SLACK_CHANNEL_INTERVAL_MS: '0',
+  };
+}
+
 export async function startSlackHarness(
   tdb: TestDb,
   clock: { now: number },
   env: Record<string, string> = {},
 ): Promise<SlackHarness> {
   const fake = await startFakeSlack();
-  const config = parseConfig({
-    LOG_LEVEL: 'silent',
-    SLACK_BOT_TOKEN: 'xoxb-test',
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_SQL_CHANNEL: SQL_CHANNEL,
-    SLACK_API_URL: fake.url,
-    SLACK_CHANNEL_INTERVAL_MS: '0',
-    ...env,
-  });
+  const config = parseConfig({ ...slackEnv(fake), SLACK_SIGNING_SECRET: SECRET, ...env });
   const rt = await createRuntime(config, createLogger(config), { db: tdb.db, now: () => clock.now });
   await rt.startWorker();
   const http = buildHttpServer({

@@ -11,7 +11,7 @@ import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import type { TestDb } from './db.ts';
 import { type FakeSlack, startFakeSlack } from './fake-slack.ts';
 import { type FakeSocketMode, startFakeSocketMode } from './fake-slack-socket.ts';
-import { SQL_CHANNEL } from './slack-app.ts';
+import { slackEnv } from './slack-app.ts';
 
 export const APP_TOKEN = 'xapp-1-A0HOTLEAD-1-test';
 
@@ -30,15 +30,7 @@ export async function startSocketModeHarness(
 ): Promise<SocketModeHarness> {
   const fake = await startFakeSlack();
   const socket = await startFakeSocketMode(fake);
-  const config = parseConfig({
-    LOG_LEVEL: 'silent',
-    SLACK_BOT_TOKEN: 'xoxb-test',
-    SLACK_APP_TOKEN: APP_TOKEN,
-    SLACK_SQL_CHANNEL: SQL_CHANNEL,
-    SLACK_API_URL: fake.url,
-    SLACK_CHANNEL_INTERVAL_MS: '0',
-    ...env,
-  });
+  const config = parseConfig({ ...slackEnv(fake), SLACK_APP_TOKEN: APP_TOKEN, ...env });
   const rt = await createRuntime(config, createLogger(config), { db: tdb.db, now: () => clock.now });
   await rt.startWorker();
   await rt.slack?.start();

@@ -41,11 +41,7 @@ describe.each(backends)('hotlead zalo connect ($name)', ({ postgres }) => {
       HOTLEAD_DATA_DIR: path.join(dir, 'data'),
       HOTLEAD_LANG: 'en',
       LOG_LEVEL: 'error',
-      ZALO_APP_ID: FAKE_ZALO_APP.appId,
-      ZALO_APP_SECRET: FAKE_ZALO_APP.appSecret,
-      ZALO_OA_SECRET_KEY: FAKE_ZALO_APP.oaSecretKey,
-      ZALO_API_URL: fake.url,
-      ZALO_OAUTH_URL: fake.url,
+      ...fake.env,
       ZALO_REDIRECT_URI: FAKE_ZALO_APP.redirectUri,
       ...(pg?.url ? { DATABASE_URL: pg.url } : {}),
     };

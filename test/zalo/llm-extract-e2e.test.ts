@@ -45,11 +45,7 @@ describe('Zalo webhook with the LLM extractor', () => {
     openai = await startFakeOpenAi();
     const config = parseConfig({
       LOG_LEVEL: 'silent',
-      ZALO_APP_ID: zalo.config.appId,
-      ZALO_APP_SECRET: zalo.config.appSecret,
-      ZALO_OA_SECRET_KEY: zalo.config.oaSecretKey,
-      ZALO_API_URL: zalo.config.apiUrl,
-      ZALO_OAUTH_URL: zalo.config.oauthUrl,
+      ...zalo.env,
       OPENAI_API_KEY: 'sk-test',
       OPENAI_BASE_URL: openai.baseUrl,
       // Sweeps far more often than processing one message takes: none may process it again.

@@ -39,11 +39,7 @@ describe.each(backends)('Zalo -32 pauses every OA call ($name)', ({ open }) => {
     zalo = await startFakeZalo();
     const config = parseConfig({
       LOG_LEVEL: 'silent',
-      ZALO_APP_ID: zalo.config.appId,
-      ZALO_APP_SECRET: zalo.config.appSecret,
-      ZALO_OA_SECRET_KEY: zalo.config.oaSecretKey,
-      ZALO_API_URL: zalo.config.apiUrl,
-      ZALO_OAUTH_URL: zalo.config.oauthUrl,
+      ...zalo.env,
       ZALO_RATE_LIMIT_PAUSE_MS: String(PAUSE_MS),
       // A sweep far more eager than production's: it must not send early, nor twice.
       HOTLEAD_OUTBOX_POLL_MS: '100',

@@ -26,11 +26,7 @@ describe('Zalo OA end to end', () => {
     zalo = await startFakeZalo();
     app = zalo.config;
     h = await startSlackHarness(tdb, clock, {
-      ZALO_APP_ID: zalo.config.appId,
-      ZALO_APP_SECRET: zalo.config.appSecret,
-      ZALO_OA_SECRET_KEY: zalo.config.oaSecretKey,
-      ZALO_API_URL: zalo.config.apiUrl,
-      ZALO_OAUTH_URL: zalo.config.oauthUrl,
+      ...zalo.env,
     });
     await storeTokens(tdb.db, zalo.issueTokens(), { now: clock.now });
     await seedRep(h, tdb, { id: 'rp_lan', slackUserId: 'U0LAN', name: 'Trần Lan', email: 'lan@hotlead.vn' });
