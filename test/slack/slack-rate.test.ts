@@ -35,16 +35,20 @@ describe('Slack per-channel limiter', () => {
     await tdb?.cleanup();
   });
 
-  it('spaces posts to the alert channel and does not hold the DMs behind them', async () => {
-    await ingestEvents(
+  /** Demo requests from new leads `Khách <n>`: each fast-tracked to SQL, so each is alerted. */
+  const demoRequests = (ns: number[]) =>
+    ingestEvents(
       h.rt.ingest,
-      [1, 2, 3, 4].map((n) => ({
+      ns.map((n) => ({
         id: `rate-${n}`,
         type: 'demo_request',
         lead: { email: `lead${n}@acme${n}.vn`, name: `Khách ${n}`, title: 'CEO', companySize: 300 },
       })),
       { source: 'web' },
     );
+
+  it('spaces posts to the alert channel and does not hold the DMs behind them', async () => {
+    await demoRequests([1, 2, 3, 4]);
     const ok = (channel: (c: string) => boolean) =>
       h.fake.callsTo('chat.postMessage').filter((c) => c.status === 200 && channel(String(c.body.channel)));
     await until(
@@ -67,15 +71,7 @@ describe('Slack per-channel limiter', () => {
   it('a 429 keeps the channel quiet for Retry-After: the posts queued behind it wait, each goes out once', async () => {
     h.fake.reset();
     h.fake.rateLimit('chat.postMessage', { times: 1, retryAfterSec: 1, channel: SQL_CHANNEL });
-    await ingestEvents(
-      h.rt.ingest,
-      [5, 6, 7, 8].map((n) => ({
-        id: `rate-${n}`,
-        type: 'demo_request',
-        lead: { email: `lead${n}@acme${n}.vn`, name: `Khách ${n}`, title: 'CEO', companySize: 300 },
-      })),
-      { source: 'web' },
-    );
+    await demoRequests([5, 6, 7, 8]);
     const toChannel = () => h.fake.callsTo('chat.postMessage').filter((c) => c.body.channel === SQL_CHANNEL);
     await until(async () => toChannel().filter((c) => c.status === 200).length === 4, 15_000);
     const limited = toChannel().filter((c) => c.status === 429);
