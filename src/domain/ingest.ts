@@ -410,7 +410,7 @@ function mergedAwayOutcome(row: LeadRow, winner: string, now: number, version: s
     engagement: 0,
     awards: [],
     nextExpiryAt: null,
-    fitContrib: {},
+    fits: [],
   };
   return {
     leadId: row.id,

@@ -15,7 +15,15 @@ import {
   shapedAttributes,
   shapedBant,
 } from '../scoring/index.ts';
-import type { Award, BantState, LeadAttributes, LeadState, Millis, Stage } from '../scoring/types.ts';
+import type {
+  Award,
+  BantState,
+  FitContribution,
+  LeadAttributes,
+  LeadState,
+  Millis,
+  Stage,
+} from '../scoring/types.ts';
 
 /**
  * [event id, rule id, points, at]. (States stored before awards lost their own expiry may add
@@ -77,13 +85,11 @@ export function encodeState(s: LeadState, model: ScoringModel): StoredStateV3 {
   if (at !== undefined) stored.at = at;
   const b = defined(s.bant);
   if (b !== undefined) stored.b = b;
-  const fc: NonNullable<StoredStateV3['fc']> = {};
-  let fits = 0;
-  for (const rule of Object.keys(s.fitContrib)) {
-    fc[rule] = [s.fitContrib[rule]!, s.fitEvidence[rule] ?? null, s.fitEvidenceAt?.[rule] ?? null];
-    fits++;
+  if (s.fits.length > 0) {
+    const fc: NonNullable<StoredStateV3['fc']> = {};
+    for (const f of s.fits) fc[f.ruleId] = [f.points, f.eventId, f.at];
+    stored.fc = fc;
   }
-  if (fits > 0) stored.fc = fc;
   if (s.awards.length > 0) {
     stored.aw = s.awards.map((a) => [a.eventId, a.ruleId, a.points, a.at]);
   }
@@ -103,9 +109,10 @@ export function decodeState(raw: unknown, model: ScoringModel): LeadState {
     | PlainStoredState;
   if ('v' in value && value.v === 3) return decodeV3(value, model);
   if ('v' in value && value.v === 2) return decodeV2(value, model);
-  const plain = value as PlainStoredState;
+  const { fitContrib, fitEvidence, fitEvidenceAt, ...plain } = value as PlainStoredState;
   return {
     ...plain,
+    fits: fitsFromRecords(fitContrib, fitEvidence, fitEvidenceAt),
     attributes: shapedAttributes(plain.attributes),
     bant: shapedBant(plain.bant),
     ruleHits: ruleHitsFromRecord(model, plain.ruleHits),
@@ -115,15 +122,11 @@ export function decodeState(raw: unknown, model: ScoringModel): LeadState {
 }
 
 function decodeV3(v: StoredStateV3, model: ScoringModel): LeadState {
-  const fitContrib: Record<string, number> = {};
-  const fitEvidence: Record<string, string> = {};
-  const fitEvidenceAt: Record<string, Millis> = {};
+  const fits: FitContribution[] = [];
   if (v.fc !== undefined) {
-    for (const rule of Object.keys(v.fc)) {
-      const [points, eventId, at] = v.fc[rule]!;
-      fitContrib[rule] = points;
-      if (eventId !== null) fitEvidence[rule] = eventId;
-      if (at !== null) fitEvidenceAt[rule] = at;
+    for (const ruleId of Object.keys(v.fc)) {
+      const [points, eventId, at] = v.fc[ruleId]!;
+      fits.push({ ruleId, points, eventId, at });
     }
   }
   const awards: Award[] = (v.aw ?? []).map(([eventId, ruleId, points, at]) => ({
@@ -143,9 +146,7 @@ function decodeV3(v: StoredStateV3, model: ScoringModel): LeadState {
     fastTracked: v.ft === 1,
     attributes: shapedAttributes(v.at ?? {}),
     bant: shapedBant(v.b ?? {}),
-    fitContrib,
-    fitEvidence,
-    fitEvidenceAt,
+    fits,
     awards,
     nextExpiryAt: earliestExpiry(model, awards),
     ruleHits: ruleHitsFromRecord(model, v.rh),
@@ -177,18 +178,26 @@ function defined<T extends object>(o: T): T | undefined {
 
 // Older stored shapes, still read.
 
-type PlainStoredState = Omit<LeadState, 'ruleHits' | 'nextExpiryAt'> & { ruleHits?: StoredRuleHits };
+/** Fit contributions as states before v3 kept them: records keyed by rule id. */
+type FitRecords = {
+  fitContrib: Record<string, number>;
+  fitEvidence: Record<string, string>;
+  fitEvidenceAt?: Record<string, Millis>;
+};
 
-interface StoredStateV2
-  extends Omit<LeadState, 'awards' | 'nextExpiryAt' | 'fitEvidence' | 'fitEvidenceAt' | 'ruleHits'> {
+type PlainStoredState = Omit<LeadState, 'ruleHits' | 'nextExpiryAt' | 'fits'> &
+  FitRecords & { ruleHits?: StoredRuleHits };
+
+interface StoredStateV2 extends Omit<LeadState, 'awards' | 'nextExpiryAt' | 'fits' | 'ruleHits'> {
   v: 2;
+  fitContrib: Record<string, number>;
   ruleHits: StoredRuleHits;
   aw: [eventId: string, ruleId: string, points: number, at: number, expiresAt: number][];
   fe: Record<string, [eventId: string, at: number | null]>;
 }
 
 function decodeV2(value: StoredStateV2, model: ScoringModel): LeadState {
-  const { v: _v, aw, fe, ruleHits, ...rest } = value;
+  const { v: _v, aw, fe, ruleHits, fitContrib, ...rest } = value;
   const fitEvidence: Record<string, string> = {};
   const fitEvidenceAt: Record<string, number> = {};
   for (const rule of Object.keys(fe)) {
@@ -204,7 +213,19 @@ function decodeV2(value: StoredStateV2, model: ScoringModel): LeadState {
     ruleHits: ruleHitsFromRecord(model, ruleHits),
     awards,
     nextExpiryAt: earliestExpiry(model, awards),
-    fitEvidence,
-    fitEvidenceAt,
+    fits: fitsFromRecords(fitContrib, fitEvidence, fitEvidenceAt),
   };
+}
+
+function fitsFromRecords(
+  contrib: Record<string, number>,
+  evidence: Record<string, string>,
+  evidenceAt: Record<string, Millis> | undefined,
+): FitContribution[] {
+  return Object.keys(contrib).map((ruleId) => ({
+    ruleId,
+    points: contrib[ruleId]!,
+    eventId: evidence[ruleId] ?? null,
+    at: evidenceAt?.[ruleId] ?? null,
+  }));
 }

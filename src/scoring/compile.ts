@@ -152,11 +152,6 @@ export interface ScoringModel {
   fitSlots: Uint8Array;
   /** Fit rule id → index in fitRules. */
   fitRuleIndex: ReadonlyMap<string, number>;
-  /**
-   * No rule id names a property of Object.prototype, so scanning a record's own keys finds
-   * exactly what indexing it would (the engine scans the records of lead states).
-   */
-  protoSafe: boolean;
   /** Memo of capped-reason texts by original reason (a cache only; see the engine). */
   capNotes: Map<Text, (Text | undefined)[]>;
   /** Memo of score-stage-change reasons by cause (a cache only; see the engine). */
@@ -244,7 +239,6 @@ export function compileModel(spec: ModelSpec): ScoringModel {
     fitFields: new Set(fitRules.map((r) => r.field)),
     fitSlots: Uint8Array.from(INPUT_FIELDS, (f) => (fitRules.some((r) => r.field === f) ? 1 : 0)),
     fitRuleIndex: new Map(fitRules.map((r, i) => [r.id, i])),
-    protoSafe: [...fitRules, ...eventRuleList].every((r) => !(r.id in Object.prototype)),
     capNotes: new Map(),
     stageReasons: new Map(),
     groupCount: groups.size,

@@ -3,7 +3,7 @@
  * producing one trace entry per point given or taken and one stage change per stage move.
  *
  * Accounting model (what keeps the trace exact):
- * - Uncapped sums are kept internally: fitRaw = Σ fitContrib, engRaw = Σ live award points.
+ * - Uncapped sums are kept internally: fitRaw = Σ fit contributions, engRaw = Σ live award points.
  *   fit = clamp(fitRaw, fitFloor, fitCap), engagement = clamp(engRaw, floor, cap),
  *   score = clamp(fit + engagement, 0, 100). Each trace entry records the change of these
  *   capped values, so a change swallowed by a cap has delta 0 and the sums always telescope:
@@ -27,6 +27,7 @@ import type {
   ApplyResult,
   Award,
   BantState,
+  FitContribution,
   LeadAttributes,
   LeadState,
   Millis,
@@ -63,9 +64,7 @@ export function initialState(model: ScoringModel): LeadState {
     fastTracked: false,
     attributes: shapedAttributes(NO_ATTRIBUTES),
     bant: shapedBant(NO_BANT),
-    fitContrib: {},
-    fitEvidence: {},
-    fitEvidenceAt: {},
+    fits: [],
     awards: [],
     nextExpiryAt: null,
     ruleHits: [],
@@ -101,6 +100,18 @@ export function shapedAttributes(a: LeadAttributes): LeadAttributes {
 /** BANT answers with every key present (see `shapedAttributes`). */
 export function shapedBant(b: BantState): BantState {
   return { budget: b.budget, authority: b.authority, need: b.need, timeline: b.timeline };
+}
+
+/** The rule's entry in `state.fits`; undefined when the rule grants nothing. */
+export function fitContribution(state: LeadState, ruleId: string): FitContribution | undefined {
+  return state.fits[fitIndex(state.fits, ruleId)];
+}
+
+/** Points by fit/BANT rule id, of the rules that grant some. */
+export function fitPointsByRule(state: LeadState): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const f of state.fits) out[f.ruleId] = f.points;
+  return out;
 }
 
 /** `state.ruleHits` keyed by rule id, as it is stored; rules without hits are left out. */
@@ -215,9 +226,7 @@ export function cloneState(state: LeadState): LeadState {
     fastTracked: state.fastTracked,
     attributes: shapedAttributes(state.attributes),
     bant: shapedBant(state.bant),
-    fitContrib: { ...state.fitContrib },
-    fitEvidence: { ...state.fitEvidence },
-    fitEvidenceAt: { ...state.fitEvidenceAt },
+    fits: state.fits.slice(),
     awards: state.awards.slice(),
     nextExpiryAt: state.nextExpiryAt,
     ruleHits: state.ruleHits.slice(),
@@ -372,10 +381,11 @@ function scoreRank(stage: ScoreStage): number {
 // Run: the state being changed in place plus running sums. Award objects and BANT answers are
 // never mutated (they are replaced), so `cloneState` may share them.
 //
-// Lead states are many and their records (fitContrib…) get their keys in many orders, so V8
-// sees thousands of object shapes: keyed loads on them are slow (megamorphic) while a for-in
-// scan is not. Those records are therefore scanned, not indexed; rule hits, read for most
-// events, are one flat list of (rule slot, time) pairs.
+// Lead states are many, so what a lead has accumulated is kept in lists, never in records keyed
+// by rule id: such records would get their keys in many orders, V8 would see thousands of object
+// shapes, and every keyed load or store on them would be slow (megamorphic). Fit contributions
+// and awards are short lists of small objects; rule hits, read for most events, are one flat
+// list of (rule slot, time) pairs.
 
 interface Run {
   m: ScoringModel;
@@ -405,7 +415,6 @@ const TRACE: (TraceEntryDraft | undefined)[] = [];
 const CHANGES: (StageChangeDraft | undefined)[] = [];
 
 function beginRun(model: ScoringModel, s: LeadState): Run {
-  if (s.fitEvidenceAt === undefined) s.fitEvidenceAt = {};
   const fitRaw = uncappedFit(model, s);
   const engRaw = uncappedEngagement(model, s);
   let run = RUN;
@@ -432,7 +441,7 @@ function uncappedFit(model: ScoringModel, s: LeadState): number {
   const c = model.caps;
   if (s.fit > c.fitMin && s.fit < c.fitMax) return s.fit;
   if (s.fit === c.fitMax || s.fit === c.fitMin) return Number.NaN;
-  return sumFitContrib(s);
+  return sumFits(s);
 }
 
 function uncappedEngagement(model: ScoringModel, s: LeadState): number {
@@ -442,9 +451,10 @@ function uncappedEngagement(model: ScoringModel, s: LeadState): number {
   return sumAwards(s);
 }
 
-function sumFitContrib(s: LeadState): number {
+function sumFits(s: LeadState): number {
   let sum = 0;
-  for (const k in s.fitContrib) sum += s.fitContrib[k] ?? 0;
+  const fits = s.fits;
+  for (let i = 0; i < fits.length; i++) sum += (fits[i] as FitContribution).points;
   return sum;
 }
 
@@ -477,7 +487,7 @@ const foldAttr: FoldAttribute = (attr) => {
 
 /**
  * Changes the uncapped sums by (dFit, dEng), recomputes the capped sub-scores and the score,
- * and appends the telescoping trace entry. Callers change fitContrib / awards before recording,
+ * and appends the telescoping trace entry. Callers change fits / awards before recording,
  * so a sum still unknown (NaN) is computed from them when the change could move the capped value.
  */
 function record(
@@ -496,7 +506,7 @@ function record(
   const eng0 = s.engagement;
   const score0 = s.score;
 
-  const fitRaw = nextRaw(run.fitRaw, dFit, fit0, c.fitMin, c.fitMax, s, sumFitContrib);
+  const fitRaw = nextRaw(run.fitRaw, dFit, fit0, c.fitMin, c.fitMax, s, sumFits);
   const fit = Number.isNaN(fitRaw) ? fit0 : clamp(fitRaw, c.fitMin, c.fitMax);
   run.fitRaw = fitRaw;
   const engRaw = nextRaw(run.engRaw, dEng, eng0, c.engagementMin, c.engagementMax, s, sumAwards);
@@ -1031,16 +1041,13 @@ function rescoreFit(run: Run, e: ScoringEvent): void {
     if (rule.groupIndex >= 0 && isChanged(rule)) groupTouched[rule.groupIndex] = 1;
   }
 
-  // Previous contributions by rule index: one scan of the (shape-diverse) record.
-  const contrib = s.fitContrib;
+  // Previous contributions by rule index.
   for (let i = 0; i < n; i++) oldPoints[i] = 0;
-  if (m.protoSafe) {
-    for (const k in contrib) {
-      const i = m.fitRuleIndex.get(k);
-      if (i !== undefined) oldPoints[i] = contrib[k] ?? 0;
-    }
-  } else {
-    for (let i = 0; i < n; i++) oldPoints[i] = contrib[(rules[i] as CompiledFitRule).id] ?? 0;
+  const fits = s.fits;
+  for (let f = 0; f < fits.length; f++) {
+    const fc = fits[f] as FitContribution;
+    const i = m.fitRuleIndex.get(fc.ruleId);
+    if (i !== undefined) oldPoints[i] = fc.points;
   }
 
   foldTarget = s.attributes;
@@ -1060,7 +1067,7 @@ function rescoreFit(run: Run, e: ScoringEvent): void {
     }
     newPoints[i] = pts;
     if (pts !== old) changes++;
-    else if (pts !== 0 && isChanged(rule)) setEvidence(run, rule.id, e);
+    else if (pts !== 0 && isChanged(rule)) setFit(s, rule.id, pts, e);
   }
   foldTarget = NO_ATTRIBUTES;
   if (changes === 0) return;
@@ -1083,24 +1090,26 @@ function isChanged(rule: CompiledFitRule): boolean {
 }
 
 function rescoreRule(run: Run, e: ScoringEvent, rule: CompiledFitRule, old: number, pts: number): void {
-  if (pts === 0) {
-    const s = run.s;
-    delete s.fitContrib[rule.id];
-    delete s.fitEvidence[rule.id];
-    delete (s.fitEvidenceAt as Record<string, Millis>)[rule.id];
-  } else {
-    run.s.fitContrib[rule.id] = pts;
-    setEvidence(run, rule.id, e);
-  }
-  const at = run.s.lastEventAt as Millis; // = e.occurredAt (see setEvidence)
+  const s = run.s;
+  if (pts === 0) s.fits.splice(fitIndex(s.fits, rule.id), 1);
+  else setFit(s, rule.id, pts, e);
+  const at = s.lastEventAt as Millis; // = e.occurredAt (see setFit)
   record(run, rule.id, rule.section, pts - old, 0, fitReason(rule, run.s, pts === 0), at, e.id);
 }
 
-function setEvidence(run: Run, ruleId: string, e: ScoringEvent): void {
-  const s = run.s;
-  s.fitEvidence[ruleId] = e.id;
-  // = e.occurredAt, as stored by applyEvent: one boxed number shared by every entry.
-  (s.fitEvidenceAt as Record<string, Millis>)[ruleId] = s.lastEventAt as Millis;
+/** Where the rule's contribution is in `fits`, −1 when the rule grants nothing. */
+function fitIndex(fits: readonly FitContribution[], ruleId: string): number {
+  for (let i = 0; i < fits.length; i++) if ((fits[i] as FitContribution).ruleId === ruleId) return i;
+  return -1;
+}
+
+/** Sets the rule's contribution, with this event as its evidence (entries are replaced, not changed). */
+function setFit(s: LeadState, ruleId: string, points: number, e: ScoringEvent): void {
+  // at = e.occurredAt, as stored by applyEvent: one boxed number shared by every entry.
+  const entry: FitContribution = { ruleId, points, eventId: e.id, at: s.lastEventAt as Millis };
+  const i = fitIndex(s.fits, ruleId);
+  if (i < 0) s.fits.push(entry);
+  else s.fits[i] = entry;
 }
 
 /** "Title “Giám đốc” is a decision maker"; on removal, the label with the previous value. */

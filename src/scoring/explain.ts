@@ -4,7 +4,7 @@
  * engine on a copy of the state with a hypothetical answer or action at `now`.
  */
 import type { CompiledEventRule, CompiledFitRule, ScoringModel } from './compile.ts';
-import { applyEvents } from './engine.ts';
+import { applyEvents, fitContribution } from './engine.ts';
 import { fillLabel } from './format.ts';
 import type {
   BantState,
@@ -12,6 +12,7 @@ import type {
   Explanation,
   ExplanationDecay,
   ExplanationFactor,
+  FitContribution,
   LeadState,
   Millis,
   MissingItem,
@@ -71,28 +72,28 @@ function factors(model: ScoringModel, s: LeadState): ExplanationFactor[] {
   const known = new Set<string>();
   for (const rule of model.fitRules) {
     known.add(rule.id);
-    const points = s.fitContrib[rule.id];
-    if (points === undefined || points === 0) continue;
+    const fc = fitContribution(s, rule.id);
+    if (fc === undefined || fc.points === 0) continue;
     out.push({
       ruleId: rule.id,
       category: rule.section,
-      points,
+      points: fc.points,
       reason: fitLabel(rule, s),
-      at: fitEvidenceTime(rule, s),
-      eventId: s.fitEvidence[rule.id],
+      at: fitEvidenceTime(rule, fc, s),
+      eventId: fc.eventId ?? undefined,
       count: 1,
     });
   }
   // Contributions of rules the model no longer has (state derived under an older model).
-  for (const [ruleId, points] of Object.entries(s.fitContrib)) {
-    if (known.has(ruleId) || points === 0) continue;
+  for (const fc of s.fits) {
+    if (known.has(fc.ruleId) || fc.points === 0) continue;
     out.push({
-      ruleId,
+      ruleId: fc.ruleId,
       category: 'fit',
-      points,
-      reason: { vi: ruleId, en: ruleId },
-      at: s.fitEvidenceAt?.[ruleId] ?? s.lastEventAt ?? 0,
-      eventId: s.fitEvidence[ruleId],
+      points: fc.points,
+      reason: { vi: fc.ruleId, en: fc.ruleId },
+      at: fc.at ?? s.lastEventAt ?? 0,
+      eventId: fc.eventId ?? undefined,
       count: 1,
     });
   }
@@ -106,9 +107,8 @@ function fitLabel(rule: CompiledFitRule, s: LeadState): Text {
   return raw === undefined ? fillLabel(rule.label, { vi: '?', en: '?' }) : rule.render(raw);
 }
 
-function fitEvidenceTime(rule: CompiledFitRule, s: LeadState): Millis {
-  const at = s.fitEvidenceAt?.[rule.id];
-  if (at !== undefined) return at;
+function fitEvidenceTime(rule: CompiledFitRule, fc: FitContribution, s: LeadState): Millis {
+  if (fc.at !== null) return fc.at;
   if (rule.section === 'bant') {
     const answer = s.bant[rule.field.slice(5) as BantField] as BantState[BantField];
     if (answer !== undefined) return answer.answeredAt;
@@ -186,7 +186,7 @@ function bantStatus(model: ScoringModel, s: LeadState, field: BantField): BantSt
 
 function fieldPoints(model: ScoringModel, s: LeadState, field: string): number {
   let sum = 0;
-  for (const r of model.fitRules) if (r.field === field) sum += s.fitContrib[r.id] ?? 0;
+  for (const r of model.fitRules) if (r.field === field) sum += fitContribution(s, r.id)?.points ?? 0;
   return sum;
 }
 
@@ -211,7 +211,7 @@ function missing(model: ScoringModel, s: LeadState, now: Millis): MissingItem[] 
   const items: MissingItem[] = [];
   for (const c of candidates(model, s, now)) {
     const r = applyEvents(model, s, [c.event], now).state;
-    if (c.mustContribute && r.fitContrib[c.ruleId] === undefined) continue;
+    if (c.mustContribute && fitContribution(r, c.ruleId) === undefined) continue;
     const gain = r.score - s.score;
     const up = RANK[r.stage] > RANK[s.stage];
     if (gain <= 0 && !up) continue;

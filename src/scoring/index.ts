@@ -9,6 +9,8 @@ export {
   cloneState,
   compareEvents,
   earliestExpiry,
+  fitContribution,
+  fitPointsByRule,
   INACTIVITY_RULE_ID,
   initialState,
   isLate,

@@ -103,6 +103,18 @@ export interface Award {
   at: Millis;
 }
 
+/**
+ * Points a fit or BANT rule currently grants (before the sub-score cap), with the event that last
+ * set the rule's input and its time (for explanations; null in states stored before they were
+ * kept). Entries are replaced, never changed, so copies of a state may share them.
+ */
+export interface FitContribution {
+  ruleId: string;
+  points: number;
+  eventId: string | null;
+  at: Millis | null;
+}
+
 /** See `LeadState.ruleHits`. */
 export type RuleHits = number[];
 
@@ -116,12 +128,8 @@ export interface LeadState {
   fastTracked: boolean;
   attributes: LeadAttributes;
   bant: BantState;
-  /** ruleId → points currently granted by that fit/bant rule (before the sub-score cap). */
-  fitContrib: Record<string, number>;
-  /** ruleId → event that last set the inputs of that fit rule. */
-  fitEvidence: Record<string, string>;
-  /** ruleId → occurredAt of that evidence event (added for explanations; absent in older states). */
-  fitEvidenceAt?: Record<string, Millis>;
+  /** The fit/BANT rules that currently grant points: one entry per rule, in no particular order. */
+  fits: FitContribution[];
   awards: Award[];
   /**
    * When the earliest live award expires (`awards[0].at` + the expiry), null without awards:

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MODEL_PATH } from '../../src/domain/model-store.ts';
 import { decodeState, encodeState } from '../../src/domain/state-codec.ts';
-import { applyEvents, initialState, parseModelText } from '../../src/scoring/index.ts';
+import { applyEvents, fitPointsByRule, initialState, parseModelText } from '../../src/scoring/index.ts';
 import type { ScoringEvent } from '../../src/scoring/types.ts';
 
 const parsed = parseModelText(readFileSync(DEFAULT_MODEL_PATH, 'utf8'));
@@ -77,7 +77,7 @@ describe('stored lead state', () => {
       fastTracked: false,
       attributes: { title: 'CEO' },
       bant: {},
-      fitContrib: state.fitContrib,
+      fitContrib: fitPointsByRule(state),
       lastPositiveAt: T0,
       lastActivityAt: T0 + 1,
       lastEventAt: T0 + 1,
@@ -88,7 +88,7 @@ describe('stored lead state', () => {
       ruleHits: { 'eng.email_open': [T0] },
       v: 2,
       aw: state.awards.map((a) => [a.eventId, a.ruleId, a.points, a.at, a.at + model.expiryMs]),
-      fe: Object.fromEntries(Object.keys(state.fitEvidence).map((r) => [r, [state.fitEvidence[r], T0 + 1]])),
+      fe: Object.fromEntries(state.fits.map((f) => [f.ruleId, [f.eventId, T0 + 1]])),
     };
     expect(decodeState(JSON.stringify(v2), model)).toEqual(state);
   });
@@ -97,10 +97,19 @@ describe('stored lead state', () => {
     const { state } = applyEvents(
       model,
       initialState(model),
-      [{ id: 'e1', key: 'k1', type: 'email_open', occurredAt: T0, properties: {} }],
+      [{ id: 'e1', key: 'k1', type: 'email_open', occurredAt: T0, properties: {}, lead: { title: 'CEO' } }],
       T0,
     );
-    const plain = { ...state, ruleHits: { 'eng.email_open': [T0] } };
+    expect(state.fits).toHaveLength(1);
+    // Fit contributions were records keyed by rule id.
+    const { fits, ...rest } = state;
+    const plain = {
+      ...rest,
+      fitContrib: { 'fit.title.decision_maker': 15 },
+      fitEvidence: { 'fit.title.decision_maker': 'e1' },
+      fitEvidenceAt: { 'fit.title.decision_maker': T0 },
+      ruleHits: { 'eng.email_open': [T0] },
+    };
     expect(decodeState(JSON.stringify(plain), model)).toEqual(state);
   });
 });

@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { parseModel } from '../../src/scoring/index.ts';
+import { fitPointsByRule, parseModel } from '../../src/scoring/index.ts';
 import type { BantValues, LeadAttributes } from '../../src/scoring/types.ts';
 import { DAY, DEFAULT_MODEL_TEXT, ev, expectTelescoping, HOUR, run, T0 } from './helpers.ts';
 
 /** Fit points a fresh lead gets from one attribute update. */
 function fitOf(lead: LeadAttributes): { fit: number; contrib: Record<string, number> } {
   const r = run([ev('attribute_update', T0, { lead })]);
-  return { fit: r.state.fit, contrib: r.state.fitContrib };
+  return { fit: r.state.fit, contrib: fitPointsByRule(r.state) };
 }
 function bantOf(bant: BantValues): { fit: number; contrib: Record<string, number> } {
   const r = run([ev('bant_update', T0, { bant })]);
-  return { fit: r.state.fit, contrib: r.state.fitContrib };
+  return { fit: r.state.fit, contrib: fitPointsByRule(r.state) };
 }
 
 describe('title (exclusive group, first match wins)', () => {
@@ -175,9 +175,9 @@ describe('BANT rules (count in fit)', () => {
   it('measures decideBy from when the answer was given', () => {
     const later = T0 + 40 * DAY; // 2026-02-14
     const r = run([ev('bant_update', later, { bant: { timeline: { decideBy: '2026-07-05' } } })]);
-    expect(r.state.fitContrib).toEqual({ 'bant.timeline.6m': 8 });
+    expect(fitPointsByRule(r.state)).toEqual({ 'bant.timeline.6m': 8 });
     const r2 = run([ev('bant_update', later, { bant: { timeline: { decideBy: '2026-05-14' } } })]);
-    expect(r2.state.fitContrib).toEqual({ 'bant.timeline.3m': 15 });
+    expect(fitPointsByRule(r2.state)).toEqual({ 'bant.timeline.3m': 15 });
     expect(r2.state.bant.timeline).toEqual({
       value: { decideBy: '2026-05-14' },
       answeredAt: later,
@@ -207,7 +207,7 @@ describe('BANT rules (count in fit)', () => {
     expect(r.trace[3]?.reason.en).toBe('Need confirmed (fit capped at 50)');
     expect(r.trace[4]?.reason.en).toBe('Timeline within 2 months (≤ 3 months) (fit capped at 50)');
     expect(r.state.fit).toBe(50);
-    expect(Object.values(r.state.fitContrib).reduce((a, b) => a + b, 0)).toBe(70);
+    expect(Object.values(fitPointsByRule(r.state)).reduce((a, b) => a + b, 0)).toBe(70);
     expectTelescoping(r.trace, r.state);
   });
 });
@@ -230,8 +230,9 @@ describe('recomputation on updates', () => {
       en: 'Title “Giám đốc kinh doanh” is a decision maker',
       vi: 'Chức danh “Giám đốc kinh doanh” là người ra quyết định',
     });
-    expect(r.state.fitEvidence).toEqual({ 'fit.title.decision_maker': second.id });
-    expect(r.state.fitEvidenceAt).toEqual({ 'fit.title.decision_maker': T0 + HOUR });
+    expect(r.state.fits).toEqual([
+      { ruleId: 'fit.title.decision_maker', points: 15, eventId: second.id, at: T0 + HOUR },
+    ]);
     expect(r.state.fit).toBe(15);
   });
 
@@ -242,7 +243,7 @@ describe('recomputation on updates', () => {
       ev('page_view', T0 + 2 * HOUR, { lead: { industry: 'retail' }, properties: { url: '/blog' } }),
     ]);
     expect(r.state.attributes).toEqual({ title: 'CEO', companySize: 30, industry: 'retail', city: 'Hà Nội' });
-    expect(r.state.fitContrib).toEqual({
+    expect(fitPointsByRule(r.state)).toEqual({
       'fit.title.decision_maker': 15,
       'fit.size.10': 5,
       'fit.industry.target': 5,
@@ -299,6 +300,6 @@ describe('custom groups mixing inputs', () => {
       ['fit.seniority.exec', -20],
       ['fit.seniority.big_company', 7],
     ]);
-    expect(r.state.fitContrib).toEqual({ 'fit.seniority.big_company': 7 });
+    expect(fitPointsByRule(r.state)).toEqual({ 'fit.seniority.big_company': 7 });
   });
 });

@@ -28,9 +28,10 @@ function deepFreeze<T>(o: T): T {
 }
 
 /**
- * The state with its rule hits keyed by rule id, its records' keys in id order and each award's
- * expiry: the in-memory layout (slots of the model, key order, derived fields) is not
- * behaviour, what the state holds is.
+ * The state as the engine kept it when the hashes were pinned: rule hits keyed by rule id, fit
+ * contributions as records keyed by rule id, each award with its expiry, attribute and answer
+ * keys in id order. The in-memory layout (slots of the model, lists or records, derived fields)
+ * is not behaviour; what the state holds is.
  */
 function canonical(s: LeadState): unknown {
   const raw = s.ruleHits as unknown;
@@ -38,17 +39,32 @@ function canonical(s: LeadState): unknown {
     raw !== null && typeof raw === 'object' && !Array.isArray(raw)
       ? (raw as Record<string, number[]>)
       : ruleHitsByRule(model, raw as number[]);
-  const { nextExpiryAt: _derived, ...rest } = s as LeadState & { nextExpiryAt?: unknown };
+  const { fits } = s;
   return {
-    ...rest,
+    modelVersion: s.modelVersion,
+    stage: s.stage,
+    score: s.score,
+    fit: s.fit,
+    engagement: s.engagement,
+    fastTracked: s.fastTracked,
+    attributes: sortedKeys(s.attributes),
+    bant: sortedKeys(s.bant),
+    fitContrib: Object.fromEntries(fits.map((f) => [f.ruleId, f.points])),
+    fitEvidence: Object.fromEntries(fits.filter((f) => f.eventId !== null).map((f) => [f.ruleId, f.eventId])),
+    fitEvidenceAt: Object.fromEntries(fits.filter((f) => f.at !== null).map((f) => [f.ruleId, f.at])),
     // Awards no longer carry their expiry (always at + the model's): shown as they used to be.
     awards: s.awards.map((a) => ({
       ...a,
       expiresAt: (a as { expiresAt?: number }).expiresAt ?? a.at + model.expiryMs,
     })),
-    attributes: sortedKeys(s.attributes),
-    bant: sortedKeys(s.bant),
     ruleHits: sortedKeys(byRule),
+    lastPositiveAt: s.lastPositiveAt,
+    lastActivityAt: s.lastActivityAt,
+    lastEventAt: s.lastEventAt,
+    lastEventKey: s.lastEventKey,
+    asOf: s.asOf,
+    doNotEmail: s.doNotEmail,
+    doNotContact: s.doNotContact,
   };
 }
 
@@ -192,11 +208,7 @@ function synthetic(seed: number): { digest: Digest; states: Map<number, LeadStat
     for (const [lead, raw] of groups) {
       const evs = deepFreeze(sortEvents(raw));
       let state = states.get(lead);
-      if (state === undefined) {
-        state = initialState(model);
-        // Older persisted states have no fitEvidenceAt.
-        if (lead % 7 === 0) delete state.fitEvidenceAt;
-      }
+      if (state === undefined) state = initialState(model);
       deepFreeze(state);
       const all = seen.get(lead) ?? [];
       all.push(...evs);

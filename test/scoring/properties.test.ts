@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { foldText } from '../../src/parse/text.ts';
-import { applyEvents, initialState, isLate, rederive, sortEvents } from '../../src/scoring/index.ts';
+import {
+  applyEvents,
+  fitPointsByRule,
+  initialState,
+  isLate,
+  rederive,
+  sortEvents,
+} from '../../src/scoring/index.ts';
 import type { LeadState, ScoringEvent, TraceEntryDraft } from '../../src/scoring/types.ts';
 import { DAY, HOUR, model, T0 } from './helpers.ts';
 
@@ -83,7 +90,7 @@ function comparable(s: LeadState) {
     attributes: s.attributes,
     bant: s.bant,
     awards: s.awards,
-    fitContrib: s.fitContrib,
+    fits: s.fits,
     doNotEmail: s.doNotEmail,
   };
 }
@@ -228,8 +235,8 @@ describe('properties', () => {
           if (rule.group !== undefined) claimed.add(rule.group);
           if (rule.points !== 0) expected[rule.id] = rule.points;
         }
-        expect(state.fitContrib).toEqual(expected);
-        expect(Object.keys(state.fitEvidence).sort()).toEqual(Object.keys(expected).sort());
+        expect(fitPointsByRule(state)).toEqual(expected);
+        expect(state.fits.every((f) => f.eventId !== null && f.at !== null)).toBe(true);
       }),
       { numRuns: 300 },
     );
