@@ -198,17 +198,21 @@ export function applyEventsInPlace(
   now: Millis,
 ): ApplyResult {
   const run = beginRun(model, state);
+  const s = run.s;
   for (let i = 0; i < events.length; i++) {
     const e = events[i] as ScoringEvent;
     advanceTo(run, e.occurredAt);
     applyEvent(run, e);
   }
-  advanceTo(run, now);
-  const s = run.s;
   // asOf marks the latest instant at which something time-dependent was applied (an event or
   // a decay). Reading at `now` with nothing due does not move it: an event that arrives a little
-  // late, with no decay due in between, still applies incrementally.
-  if (s.lastEventAt !== null && (s.asOf === null || s.lastEventAt > s.asOf)) s.asOf = s.lastEventAt;
+  // late, with no decay due in between, still applies incrementally. The events are not late
+  // (none sorts before asOf), so after them asOf is the last one's time (set without reading
+  // the previous value: a scattered number that would cost a cache miss); decay applied after
+  // the last event moves it on.
+  if (events.length > 0) s.asOf = s.lastEventAt;
+  else if (s.lastEventAt !== null && (s.asOf === null || s.lastEventAt > s.asOf)) s.asOf = s.lastEventAt;
+  advanceTo(run, now);
   return { state: s, trace: takeAll(TRACE, run.nTrace), stageChanges: takeAll(CHANGES, run.nChanges) };
 }
 
