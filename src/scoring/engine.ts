@@ -1071,7 +1071,7 @@ function rescoreFit(run: Run, e: ScoringEvent): void {
     }
     newPoints[i] = pts;
     if (pts !== old) changes++;
-    else if (pts !== 0 && isChanged(rule)) setFit(s, rule.id, pts, e);
+    else if (pts !== 0 && isChanged(rule)) setFit(s, rule, e);
   }
   foldTarget = NO_ATTRIBUTES;
   if (changes === 0) return;
@@ -1096,7 +1096,7 @@ function isChanged(rule: CompiledFitRule): boolean {
 function rescoreRule(run: Run, e: ScoringEvent, rule: CompiledFitRule, old: number, pts: number): void {
   const s = run.s;
   if (pts === 0) s.fits.splice(fitIndex(s.fits, rule.id), 1);
-  else setFit(s, rule.id, pts, e);
+  else setFit(s, rule, e);
   const at = s.lastEventAt as Millis; // = e.occurredAt (see setFit)
   record(run, rule.id, rule.section, pts - old, 0, fitReason(rule, run.s, pts === 0), at, e.id);
 }
@@ -1107,10 +1107,16 @@ function fitIndex(fits: readonly FitContribution[], ruleId: string): number {
   return -1;
 }
 
-/** Sets the rule's contribution, with this event as its evidence (entries are replaced, not changed). */
-function setFit(s: LeadState, ruleId: string, points: number, e: ScoringEvent): void {
-  // at = e.occurredAt, as stored by applyEvent: one boxed number shared by every entry.
-  const entry: FitContribution = { ruleId, points, eventId: e.id, at: s.lastEventAt as Millis };
+/**
+ * Sets the rule's contribution (its points: a rule that applies grants all of them), with this
+ * event as its evidence. Entries are replaced, not changed. The points are read from the rule,
+ * not from the engine's Float64Array scratch: a number read from a typed array would make V8
+ * keep the field as a boxed double, one more object per entry.
+ */
+function setFit(s: LeadState, rule: CompiledFitRule, e: ScoringEvent): void {
+  const ruleId = rule.id;
+  // at = e.occurredAt, as stored by applyEvent.
+  const entry: FitContribution = { ruleId, points: rule.points, eventId: e.id, at: s.lastEventAt as Millis };
   const i = fitIndex(s.fits, ruleId);
   if (i < 0) s.fits.push(entry);
   else s.fits[i] = entry;
