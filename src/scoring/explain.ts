@@ -69,9 +69,7 @@ export function explain(
 /** Live contributions: each fit/BANT rule, and live awards grouped by rule; largest |points| first. */
 function factors(model: ScoringModel, s: LeadState): ExplanationFactor[] {
   const out: ExplanationFactor[] = [];
-  const known = new Set<string>();
   for (const rule of model.fitRules) {
-    known.add(rule.id);
     const fc = fitContribution(s, rule.id);
     if (fc === undefined || fc.points === 0) continue;
     out.push({
@@ -86,7 +84,7 @@ function factors(model: ScoringModel, s: LeadState): ExplanationFactor[] {
   }
   // Contributions of rules the model no longer has (state derived under an older model).
   for (const fc of s.fits) {
-    if (known.has(fc.ruleId) || fc.points === 0) continue;
+    if (model.fitRuleIndex.has(fc.ruleId) || fc.points === 0) continue;
     out.push({
       ruleId: fc.ruleId,
       category: 'fit',
