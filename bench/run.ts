@@ -29,11 +29,11 @@ import { buildHttpServer } from '../src/http/server.ts';
 import { createLogger } from '../src/logger.ts';
 import { createRuntime } from '../src/runtime.ts';
 import { applyEventsInPlace, initialState } from '../src/scoring/index.ts';
-import type { LeadState, ScoringEvent } from '../src/scoring/types.ts';
 import { writeFloor } from './floor.ts';
 import { freshPostgres } from './fresh-postgres.ts';
 import { benchSlack, type SlackBenchResult } from './slack.ts';
-import { buildWorkload, prepareForEngine, type WorkloadEvent } from './workload.ts';
+import { engineWorkload, perSecond, timeEngineRun } from './engine-run.ts';
+import { buildWorkload, type WorkloadEvent } from './workload.ts';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -65,76 +65,18 @@ const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
 async function benchEngine() {
   const active = await loadModelFile(DEFAULT_MODEL_PATH);
-  const endAt = Date.parse('2026-11-23T03:00:00Z');
-  const { events } = buildWorkload({ events: 200_000, endAt, seed: 7 });
-  // Validate/normalise once (that is ingestion's job, not the engine's), keyed by lead.
-  const prepared = prepareForEngine(events, endAt, active.model.eventTypes);
-  // Grouping a batch's events by lead and finding each lead's row are ingestion's jobs too: the
-  // groups, each with its lead's number, are built before the clock starts; the timed loop
-  // applies every group of every batch, in order, to its lead's state, in place (as ingestion
-  // does with the state it decoded from the lead's row). States stay in memory between batches.
-  const leadNumbers = new Map<string, number>();
-  const batches: { now: number; groups: ScoringEvent[][]; leads: number[] }[] = [];
-  for (let i = 0; i < prepared.length; i += BATCH) {
-    const byLead = new Map<number, ScoringEvent[]>();
-    for (const p of prepared.slice(i, i + BATCH)) {
-      let n = leadNumbers.get(p.lead);
-      if (n === undefined) {
-        n = leadNumbers.size;
-        leadNumbers.set(p.lead, n);
-      }
-      const g = byLead.get(n);
-      if (g) g.push(p.ev);
-      else byLead.set(n, [p.ev]);
-    }
-    const now = prepared[Math.min(prepared.length - 1, i + BATCH - 1)]!.ev.occurredAt;
-    batches.push({ now, groups: [...byLead.values()], leads: [...byLead.keys()] });
-  }
-  /**
-   * `fresh`: each batch's event objects are built anew just before the batch is scored (not
-   * timed), as ingestion builds them from the request it is handling; otherwise the events
-   * built once for the whole run are used, long after they were made (cold in memory).
-   */
-  const runOnce = (fresh: boolean) => {
-    const states = new Array<LeadState | undefined>(leadNumbers.size).fill(undefined);
-    let elapsed = 0;
-    for (const { now, groups: built, leads } of batches) {
-      const groups = fresh ? built.map((g) => g.map(freshEvent)) : built;
-      const t0 = performance.now();
-      for (let g = 0; g < groups.length; g++) {
-        const lead = leads[g]!;
-        const r = applyEventsInPlace(
-          active.model,
-          states[lead] ?? initialState(active.model),
-          groups[g]!,
-          now,
-        );
-        states[lead] = r.state;
-      }
-      elapsed += performance.now() - t0;
-    }
-    return elapsed;
-  };
+  const work = engineWorkload(active.model.eventTypes, BATCH);
+  const engine = { applyEventsInPlace, initialState };
   const best = (fresh: boolean) => {
-    runOnce(fresh); // warm-up (JIT)
+    timeEngineRun(engine, active.model, work, fresh); // warm-up (JIT)
     // Best of five: the machine is shared (other processes, the VM's host), and the best run is
     // the one least disturbed by them.
-    const times = [runOnce(fresh), runOnce(fresh), runOnce(fresh), runOnce(fresh), runOnce(fresh)];
-    return Math.round(prepared.length / (Math.min(...times) / 1000));
+    const times = [1, 2, 3, 4, 5].map(() => timeEngineRun(engine, active.model, work, fresh));
+    return perSecond(work.events, Math.min(...times));
   };
   const eventsPerSec = best(true);
   const coldEventsPerSec = best(false);
-  return { eventsPerSec, coldEventsPerSec, events: prepared.length };
-}
-
-/** An event as ingestion hands it to the engine: its own objects, made for this batch. */
-function freshEvent(e: ScoringEvent): ScoringEvent {
-  return {
-    ...e,
-    properties: { ...e.properties },
-    ...(e.lead ? { lead: { ...e.lead } } : {}),
-    ...(e.bant ? { bant: structuredClone(e.bant) } : {}),
-  };
+  return { eventsPerSec, coldEventsPerSec, events: work.events };
 }
 
 async function benchIngest(db: Database, events: WorkloadEvent[]) {
