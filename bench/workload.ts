@@ -140,7 +140,10 @@ export function buildWorkload(opts: { events: number; seed?: number; endAt: numb
 
 /**
  * The workload as the engine sees it after ingestion's validation: scoring events keyed by the
- * lead's first identity (benchmarks and the engine's pinned-output test share it).
+ * lead's first identity (benchmarks and the engine's pinned-output test share it). The events
+ * are first parsed from their JSON text, as ingestion receives them (HTTP body, JSONL import):
+ * the generator builds strings with template literals, which V8 keeps as concatenations (cons
+ * strings, compared piece by piece); parsed text gives flat strings, as in production.
  */
 export function prepareForEngine(
   events: WorkloadEvent[],
@@ -148,7 +151,8 @@ export function prepareForEngine(
   knownTypes: ReadonlySet<string>,
 ): { lead: string; ev: ScoringEvent }[] {
   const prepared: { lead: string; ev: ScoringEvent }[] = [];
-  events.forEach((raw, n) => {
+  const received = JSON.parse(JSON.stringify(events)) as WorkloadEvent[];
+  received.forEach((raw, n) => {
     const v = validateEvent(raw, { now, knownTypes });
     if (!v.ok) return;
     const e = v.event;
