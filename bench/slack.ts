@@ -30,12 +30,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
 import { parseConfig } from '../src/config.ts';
 import { ingestEvents } from '../src/domain/ingest.ts';
 import { createLogger } from '../src/logger.ts';
 import { createRuntime, type Runtime } from '../src/runtime.ts';
 import { type FakeSlack, type FakeSlackCall, startFakeSlack } from '../test/helpers/fake-slack.ts';
+import { dropRedisPrefix } from '../test/helpers/redis.ts';
 import { freshPostgres } from './fresh-postgres.ts';
 
 export type SlackBenchQueue = 'in-process' | 'bullmq';
@@ -243,20 +243,6 @@ async function withRig<T>(
     if (o.queue === 'bullmq' && o.redisUrl)
       await step('Redis keys', () => dropRedisPrefix(o.redisUrl!, prefix));
     await step('drop database', () => pgdb.drop());
-  }
-}
-
-async function dropRedisPrefix(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
   }
 }
 

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notice, POSTGRES_URL, postgresDb, REDIS_URL, type TestDb } from '../helpers/db.ts';
 import { killAll, runCli, startCli } from '../helpers/cli.ts';
+import { dropRedisPrefix } from '../helpers/redis.ts';
 
 const variants = [
   { name: 'embedded PGlite, in-process jobs', services: false },
@@ -40,6 +41,7 @@ describe.each(variants)('outbox delivery survives a worker crash ($name)', ({ se
   afterAll(async () => {
     killAll();
     await pgdb?.cleanup();
+    if (env.HOTLEAD_QUEUE_PREFIX) await dropRedisPrefix(REDIS_URL!, env.HOTLEAD_QUEUE_PREFIX);
     await rm(dir, { recursive: true, force: true });
   });
 

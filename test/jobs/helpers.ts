@@ -6,6 +6,7 @@ import { createBullmqQueue } from '../../src/jobs/bullmq-queue.ts';
 import { QUEUE_NAME } from '../../src/jobs/contracts.ts';
 import { createInProcessQueue } from '../../src/jobs/in-process-queue.ts';
 import type { JobLogger, JobQueue, RetryOptions } from '../../src/jobs/queue.ts';
+import { dropRedisPrefix } from '../helpers/redis.ts';
 
 export const REDIS_URL = process.env.REDIS_URL;
 
@@ -95,11 +96,8 @@ export const VARIANTS: Variant[] = [
           const r = raw();
           await r.obliterate({ force: true });
           await r.close();
-          // obliterate leaves a few bookkeeping keys (meta/events/ids...): remove the whole prefix.
-          const conn = rawConn!;
-          const keys = await conn.keys(`${prefix}:*`);
-          if (keys.length > 0) await conn.del(...keys);
-          await conn.quit();
+          await rawConn!.quit();
+          await dropRedisPrefix(REDIS_URL!, prefix);
         },
       };
     },
