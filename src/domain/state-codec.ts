@@ -112,7 +112,7 @@ export function decodeState(raw: unknown, model: ScoringModel): LeadState {
   const { fitContrib, fitEvidence, fitEvidenceAt, ...plain } = value as PlainStoredState;
   return {
     ...plain,
-    fits: fitsFromRecords(fitContrib, fitEvidence, fitEvidenceAt),
+    fits: fitsFromRecords(fitContrib, (ruleId) => [fitEvidence[ruleId], fitEvidenceAt?.[ruleId]]),
     attributes: shapedAttributes(plain.attributes),
     bant: shapedBant(plain.bant),
     ruleHits: ruleHitsFromRecord(model, plain.ruleHits),
@@ -129,12 +129,7 @@ function decodeV3(v: StoredStateV3, model: ScoringModel): LeadState {
       fits.push({ ruleId, points, eventId, at });
     }
   }
-  const awards: Award[] = (v.aw ?? []).map(([eventId, ruleId, points, at]) => ({
-    eventId,
-    ruleId,
-    points,
-    at,
-  }));
+  const awards = awardsFromTuples(v.aw ?? []);
   const [lastEventAt, lastActivityAt, lastPositiveAt, asOf] = v.t;
   const last = (t: StoredTime) => (t === '=' ? lastEventAt : t);
   return {
@@ -198,14 +193,7 @@ interface StoredStateV2 extends Omit<LeadState, 'awards' | 'nextExpiryAt' | 'fit
 
 function decodeV2(value: StoredStateV2, model: ScoringModel): LeadState {
   const { v: _v, aw, fe, ruleHits, fitContrib, ...rest } = value;
-  const fitEvidence: Record<string, string> = {};
-  const fitEvidenceAt: Record<string, number> = {};
-  for (const rule of Object.keys(fe)) {
-    const [eventId, at] = fe[rule]!;
-    fitEvidence[rule] = eventId;
-    if (at !== null) fitEvidenceAt[rule] = at;
-  }
-  const awards: Award[] = aw.map(([eventId, ruleId, points, at]) => ({ eventId, ruleId, points, at }));
+  const awards = awardsFromTuples(aw);
   return {
     ...rest,
     attributes: shapedAttributes(rest.attributes),
@@ -213,19 +201,22 @@ function decodeV2(value: StoredStateV2, model: ScoringModel): LeadState {
     ruleHits: ruleHitsFromRecord(model, ruleHits),
     awards,
     nextExpiryAt: earliestExpiry(model, awards),
-    fits: fitsFromRecords(fitContrib, fitEvidence, fitEvidenceAt),
+    fits: fitsFromRecords(fitContrib, (ruleId) => fe[ruleId]),
   };
 }
 
+/** Awards from their stored tuples (a fifth element, the old stored expiry, is ignored). */
+function awardsFromTuples(tuples: readonly AwardTuple[]): Award[] {
+  return tuples.map(([eventId, ruleId, points, at]) => ({ eventId, ruleId, points, at }));
+}
+
+/** Fit contributions from the records keyed by rule id that v2 and plain states kept. */
 function fitsFromRecords(
   contrib: Record<string, number>,
-  evidence: Record<string, string>,
-  evidenceAt: Record<string, Millis> | undefined,
+  evidenceOf: (ruleId: string) => readonly [eventId?: string | null, at?: Millis | null] | undefined,
 ): FitContribution[] {
-  return Object.keys(contrib).map((ruleId) => ({
-    ruleId,
-    points: contrib[ruleId]!,
-    eventId: evidence[ruleId] ?? null,
-    at: evidenceAt?.[ruleId] ?? null,
-  }));
+  return Object.keys(contrib).map((ruleId) => {
+    const [eventId, at] = evidenceOf(ruleId) ?? [];
+    return { ruleId, points: contrib[ruleId]!, eventId: eventId ?? null, at: at ?? null };
+  });
 }
