@@ -268,8 +268,9 @@ interface CompileContext {
 type FitRuleDraft = Omit<CompiledFitRule, 'groupIndex' | 'render' | 'slot'>;
 
 /**
- * The same string as a property key (V8 interns keys): rule ids are compared with the keys of
- * lead-state records, and interned strings compare by pointer.
+ * The same string as a property key (V8 interns keys): rule ids are compared with the rule ids
+ * of decoded lead states (keys of the stored records, so interned too), and interned strings
+ * compare by pointer, without reading their text.
  */
 function internalize(s: string): string {
   return Object.keys({ [s]: true })[0] ?? s;
