@@ -122,14 +122,20 @@ export async function insertNew(
   return (await tx.query<{ id: string }>(q.sql, q.params)).map((r) => r.id);
 }
 
+/** A statement and its parameters, built ahead of sending it. */
+export interface Statement {
+  sql: string;
+  params: string[];
+}
+
 /**
- * Several inserts in ONE statement (data-modifying CTEs): one round trip for a whole batch.
+ * Several inserts as ONE statement (data-modifying CTEs): one round trip for a whole batch.
  * Foreign keys are checked at the end of the statement, so a row may reference a row that
- * another part of the same statement inserts.
+ * another part of the same statement inserts. Null when no part has rows.
  */
-export async function insertMany(tx: Tx, parts: InsertPart[]): Promise<void> {
+export function insertManyStatement(parts: InsertPart[]): Statement | null {
   const live = parts.filter((p) => p.rows.length > 0);
-  if (live.length === 0) return;
+  if (live.length === 0) return null;
   const ctes: string[] = [];
   const params: string[] = [];
   for (const [i, part] of live.entries()) {
@@ -137,7 +143,17 @@ export async function insertMany(tx: Tx, parts: InsertPart[]): Promise<void> {
     params.push(...q.params);
     ctes.push(`w${i} AS (${q.sql} RETURNING 1)`);
   }
-  await tx.execute(`WITH ${ctes.join(',\n')} SELECT 1`, params);
+  return { sql: `WITH ${ctes.join(',\n')} SELECT 1`, params };
+}
+
+/** Runs a statement built ahead (nothing to do for null). */
+export async function run(tx: Tx, statement: Statement | null): Promise<void> {
+  if (statement) await tx.execute(statement.sql, statement.params);
+}
+
+/** `insertManyStatement`, sent at once. */
+export async function insertMany(tx: Tx, parts: InsertPart[]): Promise<void> {
+  await run(tx, insertManyStatement(parts));
 }
 
 /** `UPDATE table SET col = m.col FROM json_to_recordset(...) m WHERE table.keyColumn = m.key` in one statement. */

@@ -5,7 +5,7 @@
  * answers, outbox). A rejected item stores nothing; duplicates (same idempotency key) change
  * nothing. Conflicts with a concurrent batch roll the whole batch back and retry it.
  */
-import { type Column, insertMany, type Tx, updateRows } from '../db/bulk.ts';
+import { type Column, insertMany, run, type Tx, updateRows } from '../db/bulk.ts';
 import type { Database } from '../db/client.ts';
 import type { ErrorDetail } from '../errors/app-error.ts';
 import {
@@ -24,8 +24,8 @@ import {
   type LeadRow,
   loadHistory,
   lockLeads,
+  outcomeWrites,
   type PersistSummary,
-  persistOutcomes,
   type StoredEventPayload,
 } from './lead-store.ts';
 import type { ActiveModel } from './model-store.ts';
@@ -306,9 +306,11 @@ async function ingestValid(
       outcomes.push(mergedAwayOutcome(leads.get(loser)!, winner, now, active.version));
   }
 
-  // 7. Write leads, trace, stage history and outbox, set-based, in one statement.
-  await early;
-  const summary = await persistOutcomes(tx, outcomes, { now, alertWindowMs, model });
+  // 7. Write leads, trace, stage history and outbox, set-based, in one statement. It is built
+  // while Postgres is still writing the early rows and queued behind them on the connection; if
+  // the early write fails, its error (not the aborted transaction's) is the one raised.
+  const { statement, summary } = outcomeWrites(outcomes, { now, alertWindowMs, model });
+  await Promise.all([early, run(tx, statement)]);
   for (const p of planned)
     itemResults.push({ index: p.index, id: p.event.key, status: 'accepted', leadId: p.leadId });
   return { itemResults, summary };

@@ -4,7 +4,7 @@
  * which writes the lead, its trace, its stage history and — for a recent new SQL crossing —
  * exactly one outbox row, all inside the caller's transaction.
  */
-import { type Column, insertMany, type Tx } from '../db/bulk.ts';
+import { type Column, insertManyStatement, run, type Statement, type Tx } from '../db/bulk.ts';
 import type { ScoringModel } from '../scoring/index.ts';
 import type { ApplyResult, LeadState, ScoringEvent, Stage, TraceEntryDraft } from '../scoring/types.ts';
 import { newId } from './ids.ts';
@@ -230,6 +230,19 @@ export async function persistOutcomes(
   outcomes: LeadOutcome[],
   opts: PersistOptions,
 ): Promise<PersistSummary> {
+  const writes = outcomeWrites(outcomes, opts);
+  await run(tx, writes.statement);
+  return writes.summary;
+}
+
+/**
+ * The one statement that `persistOutcomes` sends, built without sending it: ingestion builds it
+ * while Postgres is still writing the batch's events.
+ */
+export function outcomeWrites(
+  outcomes: LeadOutcome[],
+  opts: PersistOptions,
+): { statement: Statement | null; summary: PersistSummary } {
   const leadRows: unknown[][] = [];
   const traceRows: unknown[][] = [];
   const stageRows: unknown[][] = [];
@@ -300,7 +313,7 @@ export async function persistOutcomes(
       o.mergedIntoId ?? o.prev?.mergedIntoId ?? null,
     ]);
   }
-  await insertMany(tx, [
+  const statement = insertManyStatement([
     { table: 'lead', columns: LEAD_UPSERT_COLUMNS, rows: leadRows, suffix: LEAD_UPSERT_SUFFIX },
     { table: 'score_trace', columns: TRACE_COLUMNS, rows: traceRows },
     { table: 'stage_change', columns: STAGE_COLUMNS, rows: stageRows },
@@ -311,7 +324,7 @@ export async function persistOutcomes(
       suffix: 'ON CONFLICT (dedupe_key) DO NOTHING',
     },
   ]);
-  return { outboxIds, crossings: outboxIds.length };
+  return { statement, summary: { outboxIds, crossings: outboxIds.length } };
 }
 
 function traceRow(leadId: string, seq: number, revision: number, t: TraceEntryDraft): unknown[] {
