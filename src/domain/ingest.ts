@@ -14,6 +14,7 @@ import {
   isLate,
   nextDecayAt,
   rederive,
+  type ScoringModel,
   sortEvents,
 } from '../scoring/index.ts';
 import type { ApplyResult, LeadState, ScoringEvent, TraceEntryDraft } from '../scoring/types.ts';
@@ -24,6 +25,7 @@ import {
   type LeadRow,
   loadHistory,
   lockLeads,
+  lockLeadsAfterKeys,
   outcomeWrites,
   type PersistSummary,
   type StoredEventPayload,
@@ -124,11 +126,8 @@ async function ingestValid(
   if (fresh.length === 0) return { itemResults, summary: { outboxIds: [], crossings: 0 } };
 
   // 2. Lock the owning leads (id order: concurrent batches cannot deadlock). A lead merged away
-  // by a concurrent batch shows merged_into_id once locked: follow it to the survivor. An
-  // identity a concurrent batch just created is not seen here; inserting it again violates its
-  // unique key and the whole batch is retried, seeing it then.
-  await claimNewIdentities(tx, allIdentities, owners);
-  const leads = await lockLeads(tx, [...new Set(owners.values())], active.model);
+  // by a concurrent batch shows merged_into_id once locked: follow it to the survivor.
+  const leads = await claimIdentitiesAndLockLeads(tx, allIdentities, owners, active.model);
   for (let hops = 0; hops < 5; hops++) {
     let forwarded = false;
     for (const [k, leadId] of owners) {
@@ -456,25 +455,31 @@ function identityBucket(key: string): number {
 
 /**
  * Identities this batch is about to create are locked (by hash bucket, in bucket order, before
- * any lead lock, so two batches cannot deadlock) and looked up again: a concurrent batch that
- * created the same identity has committed by then, and its lead is used instead of creating a
- * second lead for the same person. Without this, concurrent imports of new leads would keep
- * colliding on the identity's unique key.
+ * any lead lock, so two batches cannot deadlock), then the leads that own the batch's known
+ * identities are locked, in one round trip. When a concurrent batch held one of the buckets, it
+ * has committed by then: the new identities are looked up again and a person it just created is
+ * joined to its lead instead of getting a second one. Without this, concurrent imports of new
+ * leads would keep colliding on the identity's unique key. (An identity committed in the instant
+ * between the first lookup and the locks is caught by that unique key: the batch is retried.)
  */
-async function claimNewIdentities(
+async function claimIdentitiesAndLockLeads(
   tx: Tx,
   identities: IdentityRef[],
   owners: Map<string, string>,
-): Promise<void> {
+  model: ScoringModel,
+): Promise<Map<string, LeadRow>> {
   const unknown = identities.filter((i) => !owners.has(identityKey(i)));
-  if (unknown.length === 0) return;
   const buckets = [...new Set(unknown.map((i) => identityBucket(identityKey(i))))].sort((a, b) => a - b);
-  await tx.query('SELECT count(pg_advisory_xact_lock($1::int, b)) FROM unnest($2::int[]) AS b', [
-    IDENTITY_LOCK_SPACE,
-    buckets,
-  ]);
+  const { leads, waited } = await lockLeadsAfterKeys(tx, [...new Set(owners.values())], model, {
+    space: IDENTITY_LOCK_SPACE,
+    keys: buckets,
+  });
+  if (!waited) return leads;
   const { owners: found } = await lookupKeysAndIdentities(tx, [], unknown);
   for (const [k, leadId] of found) owners.set(k, leadId);
+  const more = [...new Set(found.values())].filter((id) => !leads.has(id));
+  for (const [id, row] of await lockLeads(tx, more, model)) leads.set(id, row);
+  return leads;
 }
 
 async function lookupKeysAndIdentities(

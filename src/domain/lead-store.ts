@@ -61,6 +61,36 @@ export async function lockLeads(tx: Tx, ids: string[], model: ScoringModel): Pro
   return new Map(rows.map((r) => [r.id, toLeadRow(r, model)]));
 }
 
+/**
+ * Takes the transaction-level advisory locks `keys` in `space` one by one in the order given
+ * (callers sort them, so two transactions cannot deadlock on them), then locks the leads as
+ * `lockLeads` does: one round trip. `waited` is true when another transaction held one of the
+ * keys, which means that transaction has ended by the time the leads are read.
+ */
+export async function lockLeadsAfterKeys(
+  tx: Tx,
+  ids: string[],
+  model: ScoringModel,
+  lock: { space: number; keys: number[] },
+): Promise<{ leads: Map<string, LeadRow>; waited: boolean }> {
+  // The leads' one-time filter reads `a`, so every key is held before the first lead is locked.
+  const rows = await tx.query<RawLeadRow & { waited: boolean }>(
+    `WITH a AS MATERIALIZED (
+       SELECT coalesce(bool_or(CASE WHEN pg_try_advisory_xact_lock($2::int, k) THEN false
+         ELSE (SELECT true FROM pg_advisory_xact_lock($2::int, k)) END), false) AS waited
+       FROM unnest($3::int[]) AS k
+     ), l AS (
+       SELECT ${LEAD_COLUMNS} FROM lead
+       WHERE id = ANY($1::text[]) AND (SELECT waited FROM a) IS NOT NULL ORDER BY id FOR UPDATE
+     )
+     SELECT a.waited, l.* FROM a LEFT JOIN l ON true`,
+    [ids, lock.space, lock.keys],
+  );
+  const leads = new Map<string, LeadRow>();
+  for (const r of rows) if (r.id !== null) leads.set(r.id, toLeadRow(r, model));
+  return { leads, waited: rows[0]?.waited === true };
+}
+
 /** Leads whose decay is due, locked; rows another worker holds are skipped. */
 export async function lockDueLeads(
   tx: Tx,
