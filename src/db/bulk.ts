@@ -1,10 +1,10 @@
 /**
  * Set-based writes: one statement per table per batch, its rows passed as ONE json parameter
- * (an array of row objects) expanded by `json_to_recordset` — one round trip however many
- * rows. Measured against parallel `unnest` arrays, this drops the driver's per-element array
- * escaping and the double encoding of json columns (a value for a json/jsonb column is passed
- * as the JS value itself, not as a string). Used by ingestion, decay and rescore, so every
- * write path shares the same statements.
+ * (an array of rows, each an array of values) expanded by `jsonb_array_elements` — one round
+ * trip however many rows. Measured against parallel `unnest` arrays, this drops the driver's
+ * per-element array escaping and the double encoding of json columns (a value for a json/jsonb
+ * column is passed as the JS value itself, not as a string). Used by ingestion, decay and
+ * rescore, so every write path shares the same statements.
  */
 import type { Sql } from './sql.ts';
 
@@ -24,23 +24,25 @@ export interface InsertPart {
   suffix?: string;
 }
 
-/** The rows as one json parameter: `[{"c0": …, "c1": …}, …]` (null for a missing value). */
-function rowsParam(columns: Column[], rows: unknown[][], only?: number[]): string {
-  const idx = only ?? columns.map((_, i) => i);
-  const keys = idx.map((i) => `c${i}`);
-  return JSON.stringify(
-    rows.map((r) => {
-      const o: Record<string, unknown> = {};
-      for (let k = 0; k < keys.length; k++) o[keys[k]!] = r[idx[k]!] ?? null;
-      return o;
-    }),
-  );
+/**
+ * The rows' values in columns `idx` as one json parameter, an array of arrays:
+ * `[[v0, v1, …], …]` (null for a missing value). Arrays, not objects keyed by column: V8
+ * serialises them about twice as fast and they are a quarter smaller on the wire; Postgres
+ * reads either in the same time.
+ */
+function rowsParam(rows: unknown[][], idx: number[], all: boolean): string {
+  // JSON.stringify writes undefined array elements as null.
+  return JSON.stringify(all ? rows : rows.map((r) => idx.map((i) => r[i])));
 }
 
-/** `json_to_recordset($n::json) AS alias(c0 type0, c1 type1, …)` */
-function recordset(columns: Column[], param: number, alias: string): string {
-  const defs = columns.map((c, i) => `c${i} ${c.type}`).join(', ');
-  return `json_to_recordset($${param}::json) AS ${alias}(${defs})`;
+/**
+ * `(SELECT (r->>0)::type0 AS c<idx0>, … , n FROM jsonb_array_elements($param::jsonb) WITH
+ * ORDINALITY …) AS alias`: the rows of a `rowsParam` as columns named after their column index,
+ * plus their position `n`.
+ */
+function rowsFrom(columns: Column[], idx: number[], param: number, alias: string): string {
+  const cols = idx.map((i, k) => `(e.r->>${k})::${columns[i]!.type} AS c${i}`).join(', ');
+  return `(SELECT ${cols}, e.n FROM jsonb_array_elements($${param}::jsonb) WITH ORDINALITY AS e(r, n)) AS ${alias}`;
 }
 
 /**
@@ -54,26 +56,19 @@ const isJson = (c: Column) => c.type === 'json' || c.type === 'jsonb';
 
 /**
  * The INSERT of one part, reading its rows from parameters `param`, `param + 1`, …. Scalar
- * columns travel as one json recordset; each json/jsonb column (lead states, event payloads —
+ * columns travel as one `rowsParam`; each json/jsonb column (lead states, event payloads —
  * most of the bytes) as its own text parameter of documents joined by DOC_SEPARATOR, matched
- * to the recordset by position (a missing value is the document `null`, stored as SQL NULL as
- * the recordset would). Postgres then checks each document once instead of tokenising it
- * inside the recordset and again as a value.
+ * to the scalar rows by position (a missing value is the document `null`, stored as SQL NULL).
+ * Postgres then checks each document once instead of tokenising it inside the rows parameter
+ * and again as a value.
  */
 function insertSql(part: InsertPart, param: number): { sql: string; params: string[] } {
   const { table, columns, rows, suffix = '' } = part;
   const names = columns.map((c) => `"${c.name}"`).join(', ');
   const scalar = columns.flatMap((c, i) => (isJson(c) ? [] : [i]));
   const docs = columns.flatMap((c, i) => (isJson(c) ? [i] : []));
-  if (docs.length === 0) {
-    return {
-      sql: `INSERT INTO "${table}" (${names}) SELECT ${columns.map((_, i) => `c${i}`).join(', ')} FROM ${recordset(columns, param, 'u')} ${suffix}`,
-      params: [rowsParam(columns, rows)],
-    };
-  }
-  const defs = scalar.map((i) => `c${i} ${columns[i]!.type}`).join(', ');
   const from = [
-    `ROWS FROM (json_to_recordset($${param}::json) AS (${defs})) WITH ORDINALITY AS u(${scalar.map((i) => `c${i}`).join(', ')}, n)`,
+    rowsFrom(columns, scalar, param, 'u'),
     ...docs.map(
       (i, k) =>
         `JOIN unnest(string_to_array($${param + 1 + k}::text, ${DOC_SEPARATOR_SQL})) WITH ORDINALITY AS d${i}(doc, n) ON d${i}.n = u.n`,
@@ -85,7 +80,7 @@ function insertSql(part: InsertPart, param: number): { sql: string; params: stri
   return {
     sql: `INSERT INTO "${table}" (${names}) SELECT ${select} FROM ${from} ${suffix}`,
     params: [
-      rowsParam(columns, rows, scalar),
+      rowsParam(rows, scalar, docs.length === 0),
       ...docs.map((i) => rows.map((r) => JSON.stringify(r[i] ?? null)).join(DOC_SEPARATOR)),
     ],
   };
@@ -156,7 +151,7 @@ export async function insertMany(tx: Tx, parts: InsertPart[]): Promise<void> {
   await run(tx, insertManyStatement(parts));
 }
 
-/** `UPDATE table SET col = m.col FROM json_to_recordset(...) m WHERE table.keyColumn = m.key` in one statement. */
+/** `UPDATE table SET col = m.col FROM <rows> m WHERE table.keyColumn = m.key` in one statement. */
 export async function updateRows(
   tx: Tx,
   table: string,
@@ -167,10 +162,11 @@ export async function updateRows(
 ): Promise<number> {
   if (rows.length === 0) return 0;
   const all = [key, ...columns];
+  const idx = all.map((_, i) => i);
   const sets = columns
     .map((c, i) => `"${c.name}" = m.c${i + 1}`)
     .concat(extraSet ? [extraSet] : [])
     .join(', ');
-  const sql = `UPDATE "${table}" SET ${sets} FROM ${recordset(all, 1, 'm')} WHERE "${table}"."${key.name}" = m.c0`;
-  return tx.execute(sql, [rowsParam(all, rows)]);
+  const sql = `UPDATE "${table}" SET ${sets} FROM ${rowsFrom(all, idx, 1, 'm')} WHERE "${table}"."${key.name}" = m.c0`;
+  return tx.execute(sql, [rowsParam(rows, idx, true)]);
 }
