@@ -40,10 +40,16 @@ const cache = new Map<string, ActiveModel>();
 
 /** The active model; seeds it from `seedFile` when the database has none yet. */
 export async function getActiveModel(db: Database, seedFile = DEFAULT_MODEL_PATH): Promise<ActiveModel> {
-  const row = await db.prisma.scoringModelVersion.findFirst({ where: { active: true } });
-  if (row) {
-    const cached = cache.get(row.version);
+  // Every ingestion batch asks: the version alone is read, and the source (kilobytes) only when
+  // this process has not compiled that version yet. Versions are never deleted.
+  const active = await db.prisma.scoringModelVersion.findFirst({
+    where: { active: true },
+    select: { version: true },
+  });
+  if (active) {
+    const cached = cache.get(active.version);
     if (cached) return cached;
+    const row = await db.prisma.scoringModelVersion.findUniqueOrThrow({ where: { version: active.version } });
     const compiled = compileModel(row.source, `model ${row.version}`);
     cache.set(row.version, compiled);
     return compiled;
