@@ -1,24 +1,35 @@
 /**
- * `npm run bench:ab [-- --base <git revision>] [-- --pairs N] [-- --json]`: the engine of the
- * working tree (B) against the engine of another revision (A, default HEAD), on the engine
- * benchmark's workload (bench/engine-run.ts), in one process, runs interleaved (A B, B A, …).
+ * `npm run bench:ab [-- --base <git revision>] [-- --pairs N] [-- --ingest] [-- --json]`: the
+ * working tree (B) against another revision (A, default HEAD), in one process, runs
+ * interleaved (A B, B A, …).
  *
  * Why: on this shared 2-core VM the same code measures anywhere between about 390,000 and
- * 630,000 events/s depending on the moment (neighbours, the host), so two `npm run bench`
- * processes run minutes apart cannot tell a 10% change from noise. Paired runs see the same
- * moment. Printed: each side's best and median run, the median of the per-pair speed ratios
- * (B/A > 1: the working tree is faster), and the ratio of the sums of per-batch minimum times
- * (each batch's fastest run: what the code costs with interference and GC pauses left out, so
- * it does not show a change in allocation). In A/A comparisons (no change) the per-batch
- * minimum ratio stayed within about ±0.05 of 1 and the median paired ratio within about ±0.15:
- * treat smaller differences as noise.
+ * 630,000 engine events/s (and about 4,400 to 8,300 ingested events/s) depending on the moment
+ * (neighbours, the host), so two `npm run bench` processes run minutes apart cannot tell a 10%
+ * change from noise. Paired runs see the same moment.
  *
- * The base revision's `src/scoring` and `src/parse` (all the core imports) are extracted with
- * `git archive` into a temporary folder; both sides compile the working tree's default model
- * with their own compiler, and both score the working tree's workload. A benchmark, not a test.
+ * Engine (default): the engine benchmark's workload (bench/engine-run.ts). Printed: each
+ * side's best and median run, the median of the per-pair speed ratios (B/A > 1: the working
+ * tree is faster), and the ratio of the sums of per-batch minimum times (each batch's fastest
+ * run: what the code costs with interference and GC pauses left out, so it does not show a
+ * change in allocation). In A/A comparisons (no change) the per-batch minimum ratio stayed
+ * within about ±0.05 of 1 and the median paired ratio within about ±0.15: treat smaller
+ * differences as noise. The base revision's `src/scoring` and `src/parse` (all the core
+ * imports) are extracted with `git archive` into a temporary folder; both sides compile the
+ * working tree's default model with their own compiler, and both score the working tree's
+ * workload.
+ *
+ * `--ingest`: the Postgres ingestion benchmark (bench/ingest-run.ts: HTTP, batches of 500, one
+ * producer) on 20,000 events, each run on a fresh database migrated by its own side. Printed:
+ * each side's best and median events/s and the median of the per-pair ratios. The base
+ * revision's `src`, `prisma`, `models` and `prompts` are extracted; it runs with the working
+ * tree's generated Prisma client, so a base whose Prisma schema differs is refused. In an A/A
+ * comparison (no change) the median paired ratio was 1.026.
+ *
+ * A benchmark, not a test.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -26,6 +37,9 @@ import { DEFAULT_MODEL_PATH } from '../src/domain/model-store.ts';
 import type { ScoringModel } from '../src/scoring/compile.ts';
 import * as current from '../src/scoring/index.ts';
 import { type EngineUnderTest, engineWorkload, perSecond, timeEngineRun } from './engine-run.ts';
+import { freshPostgres } from './fresh-postgres.ts';
+import { loadServer, type ServerUnderTest, timeIngestRun } from './ingest-run.ts';
+import { buildWorkload } from './workload.ts';
 
 const args = process.argv.slice(2);
 const arg = (name: string) => {
@@ -35,6 +49,7 @@ const arg = (name: string) => {
 const base = arg('--base') ?? 'HEAD';
 const pairs = Number(arg('--pairs') ?? 10);
 const json = args.includes('--json');
+const INGEST_EVENTS = 20_000;
 if (!Number.isInteger(pairs) || pairs < 2) {
   process.stderr.write('--pairs must be an integer ≥ 2\n');
   process.exit(2);
@@ -44,23 +59,39 @@ type CoreModule = EngineUnderTest & {
   parseModelText(text: string): { ok: true; model: ScoringModel } | { ok: false; errors: unknown[] };
 };
 
+const ingest = args.includes('--ingest');
 const root = path.resolve(import.meta.dirname, '..');
 const dir = mkdtempSync(path.join(tmpdir(), 'hotlead-ab-'));
-try {
+const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+
+/** Extracts `paths` of the base revision into `dir`, as ES modules using this checkout's packages. */
+function extractBase(paths: string[]): void {
   let archive: Buffer;
   try {
-    archive = execFileSync('git', ['archive', base, 'src/scoring', 'src/parse'], {
+    archive = execFileSync('git', ['archive', base, ...paths], {
       cwd: root,
       maxBuffer: 1 << 28,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
   } catch {
-    throw new Error(`git cannot read src/scoring and src/parse at revision "${base}"`);
+    throw new Error(`git cannot read ${paths.join(', ')} at revision "${base}"`);
   }
   execFileSync('tar', ['-x', '-C', dir], { input: archive });
-  // ES modules like this package's, importing packages (zod, yaml) from this checkout.
   writeFileSync(path.join(dir, 'package.json'), '{ "type": "module" }\n');
   symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+}
+
+interface Comparison {
+  events: number;
+  pairs: number;
+  a: { revision: string; bestEventsPerSec: number; medianEventsPerSec: number };
+  b: { revision: string; bestEventsPerSec: number; medianEventsPerSec: number };
+  medianSpeedRatio: number;
+  batchMinSpeedRatio?: number;
+}
+
+async function compareEngines(): Promise<Comparison> {
+  extractBase(['src/scoring', 'src/parse']);
   const baseline = (await import(pathToFileURL(path.join(dir, 'src/scoring/index.ts')).href)) as CoreModule;
 
   const source = readFileSync(DEFAULT_MODEL_PATH, 'utf8');
@@ -70,9 +101,8 @@ try {
     return r.model;
   };
   const sides = [
-    { name: `A (${base})`, engine: baseline, model: compile(baseline, base), times: [] as number[] },
+    { engine: baseline, model: compile(baseline, base), times: [] as number[] },
     {
-      name: 'B (working tree)',
       engine: current as CoreModule,
       model: compile(current as CoreModule, 'working-tree'),
       times: [] as number[],
@@ -99,9 +129,8 @@ try {
     }
     ratios.push(t[0]! / t[1]!);
   }
-  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
   const sum = (xs: number[]) => xs.reduce((x, y) => x + y, 0);
-  const result = {
+  return {
     events: work.events,
     pairs,
     a: {
@@ -117,18 +146,73 @@ try {
     medianSpeedRatio: Math.round(median(ratios) * 1000) / 1000,
     batchMinSpeedRatio: Math.round((sum(batchMin[0]!) / sum(batchMin[1]!)) * 1000) / 1000,
   };
+}
+
+async function compareIngestion(): Promise<Comparison> {
+  extractBase(['src', 'prisma', 'models', 'prompts']);
+  const schema = (r: string) => readFileSync(path.join(r, 'prisma/schema.prisma'), 'utf8');
+  if (schema(dir) !== schema(root)) {
+    throw new Error(
+      `the Prisma schema at revision "${base}" differs from the working tree's, whose generated client both sides use`,
+    );
+  }
+  // The generated Prisma client is not in git: the working tree's serves both sides.
+  cpSync(path.join(root, 'src/generated'), path.join(dir, 'src/generated'), { recursive: true });
+  const sides = [
+    { server: await loadServer(path.join(dir, 'src')), runs: [] as number[] },
+    { server: await loadServer(path.join(root, 'src')), runs: [] as number[] },
+  ];
+  const { events } = buildWorkload({ events: INGEST_EVENTS, endAt: Date.now() - 60_000, seed: 42 });
+  const runOnce = async (server: ServerUnderTest) => {
+    const target = await freshPostgres();
+    try {
+      const db = await server.openDatabase({ databaseUrl: target.url });
+      try {
+        await server.migrate(db);
+        return (await timeIngestRun(server, db, events, { batch: 500, concurrency: 1 })).eventsPerSec;
+      } finally {
+        await db.close();
+      }
+    } finally {
+      await target.drop();
+    }
+  };
+  for (const s of sides) await runOnce(s.server); // warm-up (JIT)
+  const ratios: number[] = [];
+  for (let p = 0; p < pairs; p++) {
+    for (const i of p % 2 === 0 ? [0, 1] : [1, 0]) sides[i]!.runs.push(await runOnce(sides[i]!.server));
+    ratios.push(sides[1]!.runs[p]! / sides[0]!.runs[p]!);
+  }
+  const summary = (runs: number[], revision: string) => ({
+    revision,
+    bestEventsPerSec: Math.max(...runs),
+    medianEventsPerSec: median(runs),
+  });
+  return {
+    events: INGEST_EVENTS,
+    pairs,
+    a: summary(sides[0]!.runs, base),
+    b: summary(sides[1]!.runs, 'working tree'),
+    medianSpeedRatio: Math.round(median(ratios) * 1000) / 1000,
+  };
+}
+
+try {
+  const result = ingest ? await compareIngestion() : await compareEngines();
   if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else {
-    for (const [s, r] of [
-      [sides[0]!, result.a],
-      [sides[1]!, result.b],
+    for (const [name, r] of [
+      [`A (${base})`, result.a],
+      ['B (working tree)', result.b],
     ] as const) {
       process.stdout.write(
-        `${s.name}: best ${r.bestEventsPerSec.toLocaleString('en')} events/s, median ${r.medianEventsPerSec.toLocaleString('en')}\n`,
+        `${name}: best ${r.bestEventsPerSec.toLocaleString('en')} events/s, median ${r.medianEventsPerSec.toLocaleString('en')}\n`,
       );
     }
     process.stdout.write(
-      `B/A speed: median of ${pairs} paired ratios ${result.medianSpeedRatio}; per-batch minimum ${result.batchMinSpeedRatio} (A/A noise: about ±0.05 and ±0.15)\n`,
+      result.batchMinSpeedRatio === undefined
+        ? `B/A ingestion speed: median of ${pairs} paired ratios ${result.medianSpeedRatio} (an A/A comparison gave 1.026)\n`
+        : `B/A speed: median of ${pairs} paired ratios ${result.medianSpeedRatio}; per-batch minimum ${result.batchMinSpeedRatio} (A/A noise: about ±0.05 and ±0.15)\n`,
     );
   }
 } catch (err) {

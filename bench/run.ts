@@ -18,7 +18,6 @@
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import { parseConfig } from '../src/config.ts';
 import { openDatabase, type Database } from '../src/db/client.ts';
@@ -33,6 +32,7 @@ import { writeFloor } from './floor.ts';
 import { freshPostgres } from './fresh-postgres.ts';
 import { benchSlack, type SlackBenchResult } from './slack.ts';
 import { engineWorkload, perSecond, timeEngineRun } from './engine-run.ts';
+import { type ServerUnderTest, timeIngestRun } from './ingest-run.ts';
 import { buildWorkload, type WorkloadEvent } from './workload.ts';
 
 const args = process.argv.slice(2);
@@ -53,6 +53,16 @@ const slackSteadyArg = args.indexOf('--slack-steady-seconds');
 const SLACK_STEADY_S = slackSteadyArg >= 0 ? Number(args[slackSteadyArg + 1]) : undefined;
 const slackConcurrencyArg = args.indexOf('--slack-concurrency');
 const SLACK_CONCURRENCY = slackConcurrencyArg >= 0 ? Number(args[slackConcurrencyArg + 1]) : undefined;
+/** The working tree's server, as the ingestion runs call it. */
+const current: ServerUnderTest = {
+  parseConfig,
+  createLogger,
+  createRuntime,
+  buildHttpServer,
+  createApiKey,
+  openDatabase,
+  migrate,
+};
 const log = (s: string) => {
   if (!json) process.stderr.write(`${s}\n`);
 };
@@ -80,38 +90,13 @@ async function benchEngine() {
 }
 
 async function benchIngest(db: Database, events: WorkloadEvent[]) {
-  const config = parseConfig({ LOG_LEVEL: 'silent' });
-  const logger = createLogger(config);
-  const rt = await createRuntime(config, logger, {
-    db,
-    channel: { name: 'bench', deliverSqlAlert: async () => {} },
-  });
-  const app = buildHttpServer({ db, ingest: rt.ingest, logger });
-  const address = await app.listen({ host: '127.0.0.1', port: 0 });
-  const { key } = await createApiKey(db, 'bench');
-  const bodies: string[] = [];
-  for (let i = 0; i < events.length; i += BATCH)
-    bodies.push(JSON.stringify({ events: events.slice(i, i + BATCH) }));
-  const worker = new Worker(new URL('./http-client.mjs', import.meta.url), {
-    workerData: { url: `${address}/api/v1/events`, key, bodies, concurrency: CONCURRENCY },
-  });
-  const { elapsed, latencies, counts } = await new Promise<{
-    elapsed: number;
-    latencies: number[];
-    counts: Record<'accepted' | 'duplicate' | 'rejected', number>;
-  }>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
-  await worker.terminate();
-  await app.close();
-  await rt.queue.close();
+  const run = await timeIngestRun(current, db, events, { batch: BATCH, concurrency: CONCURRENCY });
   return {
-    eventsPerSec: Math.round(events.length / (elapsed / 1000)),
-    p50Ms: round(pct(latencies, 50)),
-    p99Ms: round(pct(latencies, 99)),
-    batches: latencies.length,
-    ...counts,
+    eventsPerSec: run.eventsPerSec,
+    p50Ms: round(pct(run.latencies, 50)),
+    p99Ms: round(pct(run.latencies, 99)),
+    batches: run.latencies.length,
+    ...run.counts,
   };
 }
 
