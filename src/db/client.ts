@@ -73,9 +73,13 @@ function openPostgres(
   // prefers scanning whole tables of tens of thousands of rows to probing an index hundreds of
   // times — ingestion's key, identity and lead lookups were sequential scans costing 3 ms a
   // batch, 0.4 ms with the index. Hotlead's working set is in memory (or on SSD), where 1.1 is
-  // the usual setting. It applies to Hotlead's own connections only; `options` in DATABASE_URL
-  // replaces it.
-  const pool = new pg.Pool({ connectionString, max: 20, options: '-c random_page_cost=1.1' });
+  // the usual setting. It applies to Hotlead's own connections to Postgres only (not to an
+  // embedded database served over its socket); `options` in DATABASE_URL replaces it.
+  const pool = new pg.Pool({
+    connectionString,
+    max: 20,
+    ...(kind === 'postgres' ? { options: '-c random_page_cost=1.1' } : {}),
+  });
   pool.on('error', () => {}); // idle client errors surface on the next query instead of crashing
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
