@@ -25,14 +25,14 @@ export interface InsertPart {
 }
 
 /**
- * The rows' values in columns `idx` as one json parameter, an array of arrays:
+ * The rows (only their columns `only`, when given) as one json parameter, an array of arrays:
  * `[[v0, v1, …], …]` (null for a missing value). Arrays, not objects keyed by column: V8
  * serialises them about twice as fast and they are a quarter smaller on the wire; Postgres
  * reads either in the same time.
  */
-function rowsParam(rows: unknown[][], idx: number[], all: boolean): string {
+function rowsParam(rows: unknown[][], only?: number[]): string {
   // JSON.stringify writes undefined array elements as null.
-  return JSON.stringify(all ? rows : rows.map((r) => idx.map((i) => r[i])));
+  return JSON.stringify(only ? rows.map((r) => only.map((i) => r[i])) : rows);
 }
 
 /**
@@ -80,7 +80,7 @@ function insertSql(part: InsertPart, param: number): { sql: string; params: stri
   return {
     sql: `INSERT INTO "${table}" (${names}) SELECT ${select} FROM ${from} ${suffix}`,
     params: [
-      rowsParam(rows, scalar, docs.length === 0),
+      rowsParam(rows, docs.length === 0 ? undefined : scalar),
       ...docs.map((i) => rows.map((r) => JSON.stringify(r[i] ?? null)).join(DOC_SEPARATOR)),
     ],
   };
@@ -168,5 +168,5 @@ export async function updateRows(
     .concat(extraSet ? [extraSet] : [])
     .join(', ');
   const sql = `UPDATE "${table}" SET ${sets} FROM ${rowsFrom(all, idx, 1, 'm')} WHERE "${table}"."${key.name}" = m.c0`;
-  return tx.execute(sql, [rowsParam(rows, idx, true)]);
+  return tx.execute(sql, [rowsParam(rows)]);
 }
